@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Customer, CustomerListQuery, Page } from '@skyy/contracts';
+import type { Db, Executor } from '../../core/database/database.ts';
+import { keyset, toPage } from '../../core/database/pagination.ts';
+import { DB } from '../../core/tokens.ts';
+import { escapeLike } from '../audit/audit.repository.ts';
+import type { CustomersTable } from './customers.table.ts';
+
+@Injectable()
+export class CustomersRepository {
+  constructor(@Inject(DB) private readonly db: Db) {}
+
+  async page(query: CustomerListQuery & { customerId: string | null }): Promise<Page<Customer>> {
+    let base = this.db.kysely.selectFrom('customers');
+    if (query.customerId) base = base.where('id', '=', query.customerId);
+    if (query.q) base = base.where('name_key', 'like', `%${escapeLike(query.q.toLowerCase())}%`);
+    const column = query.sort === 'name' ? 'name_key' : 'created_at';
+    const [rows, count] = await Promise.all([
+      keyset(base.selectAll(), 'customers', column, query).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return toPage(rows, query, (r) => r[column], toCustomer, Number(count.n));
+  }
+
+  async find(
+    id: string,
+    customerId: string | null,
+    tx: Executor = this.db.kysely,
+  ): Promise<Customer | undefined> {
+    let q = tx.selectFrom('customers').selectAll().where('id', '=', id);
+    if (customerId) q = q.where('id', '=', customerId);
+    const row = await q.executeTakeFirst();
+    return row && toCustomer(row);
+  }
+
+  async findByName(name: string, tx: Executor = this.db.kysely): Promise<Customer | undefined> {
+    const row = await tx
+      .selectFrom('customers')
+      .selectAll()
+      .where('name_key', '=', name.toLowerCase())
+      .executeTakeFirst();
+    return row && toCustomer(row);
+  }
+
+  async insert(row: CustomersTable, tx: Executor = this.db.kysely): Promise<Customer> {
+    await tx.insertInto('customers').values(row).execute();
+    return toCustomer(row);
+  }
+
+  async update(id: string, patch: Partial<CustomersTable>, tx: Executor = this.db.kysely): Promise<void> {
+    await tx.updateTable('customers').set(patch).where('id', '=', id).execute();
+  }
+
+  async delete(id: string, tx: Executor = this.db.kysely): Promise<void> {
+    await tx.deleteFrom('customers').where('id', '=', id).execute();
+  }
+
+  /** What still points at a customer; a customer with dependants cannot be deleted. */
+  async dependants(
+    id: string,
+    tx: Executor = this.db.kysely,
+  ): Promise<{ hosts: number; deployments: number }> {
+    const [hosts, deployments] = await Promise.all([
+      tx
+        .selectFrom('hosts')
+        .where('customer_id', '=', id)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+      tx
+        .selectFrom('deployments')
+        .where('customer_id', '=', id)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { hosts: Number(hosts.n), deployments: Number(deployments.n) };
+  }
+}
+
+function toCustomer(row: CustomersTable): Customer {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    notes: row.notes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

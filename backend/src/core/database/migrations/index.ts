@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as inventory from './0001-inventory.ts';
+
+/**
+ * Every migration, in order. Names sort lexicographically, so keep the four-digit prefix.
+ * Forward-only: never edit a migration that has shipped; add a new one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-inventory': inventory,
+};

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for every workspace. Tests live beside code as *.spec.ts.
+// Repository tests run once per dialect: SQLite always, PostgreSQL when DATABASE_URL is set (CI sets it).
+export default defineConfig({
+  test: {
+    include: ['{contracts,backend,cli,components,simulators}/**/*.spec.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
