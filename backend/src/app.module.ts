@@ -2,9 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditModule } from './app/audit/audit.module.ts';
 import { AuthModule } from './app/auth/auth.module.ts';
+import { ClustersModule } from './app/clusters/clusters.module.ts';
 import { CustomersModule } from './app/customers/customers.module.ts';
+import { DeploymentsModule } from './app/deployments/deployments.module.ts';
+import { InfraModule } from './app/infra/infra.module.ts';
 import { CoreModule, type CoreDependencies } from './core/core.module.ts';
 import { ProblemFilter } from './core/errors/problem.filter.ts';
+import { HealthModule } from './core/health/health.module.ts';
 import { AccessGuard } from './core/http/access.guard.ts';
 
 @Module({})
@@ -12,7 +16,16 @@ export class AppModule {
   static with(deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(deps), AuditModule, AuthModule, CustomersModule],
+      imports: [
+        CoreModule.with(deps),
+        HealthModule,
+        AuditModule,
+        AuthModule,
+        CustomersModule,
+        InfraModule,
+        ClustersModule,
+        DeploymentsModule,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

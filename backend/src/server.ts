@@ -10,6 +10,7 @@ import { migrateToLatest } from './core/database/migrate.ts';
 import type { EventBus } from './core/events/event-bus.ts';
 import { LocalEventBus } from './core/events/event-bus.ts';
 import { createLogger, requestIdFrom } from './core/logging/logger.ts';
+import { registerHttpMetrics } from './core/metrics/http-metrics.ts';
 import { SecretBox } from './core/secrets/secret-box.ts';
 
 export type ServerRole = 'api' | 'worker' | 'all';
@@ -62,6 +63,7 @@ export async function createServer(options: ServerOptions): Promise<SkyyServer> 
   );
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  registerHttpMetrics(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

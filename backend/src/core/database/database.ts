@@ -26,6 +26,8 @@ export interface Db {
   readonly dialect: Dialect;
   /** Path of the SQLite file, for `skyy backup`; null on PostgreSQL. */
   readonly sqlitePath: string | null;
+  /** PostgreSQL schema holding our tables (`public` unless tests isolate themselves); null on SQLite. */
+  readonly pgSchema: string | null;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export function openDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', sqlitePath, close: () => kysely.destroy() };
+  return { kysely, dialect: 'sqlite', sqlitePath, pgSchema: null, close: () => kysely.destroy() };
 }
 
 function openPostgres(url: string, schema: string | undefined, poolSize = 10): Db {
@@ -56,7 +58,13 @@ function openPostgres(url: string, schema: string | undefined, poolSize = 10): D
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', sqlitePath: null, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    sqlitePath: null,
+    pgSchema: schema ?? 'public',
+    close: () => kysely.destroy(),
+  };
 }
 
 /** Rows store booleans as 0/1 on both dialects so the same queries work everywhere. */

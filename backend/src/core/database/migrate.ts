@@ -13,7 +13,13 @@ export class MigrationError extends Error {}
 
 /** Runs every pending migration. Safe when several replicas start at once (Kysely takes a lock). */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider() });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticProvider(),
+    // Explicit on PostgreSQL: Kysely's table check looks across schemas and would otherwise be
+    // fooled by another application's (or another test's) migration table.
+    ...(db.pgSchema ? { migrationTableSchema: db.pgSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

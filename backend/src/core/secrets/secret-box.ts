@@ -54,6 +54,12 @@ export class SecretBox {
     return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
   }
 
+  /** Whether a stored value already holds this input (so re-reading config.yaml changes nothing). */
+  matches(stored: string, input: string): boolean {
+    if (isEnvRef(input) || isEnvRef(stored)) return stored === input;
+    return this.open(stored) === input;
+  }
+
   /** The plaintext for use by an integration: reads the env var or opens the sealed value. */
   reveal(stored: string, env: Record<string, string | undefined> = process.env): string | undefined {
     return isEnvRef(stored) ? env[stored.slice(4)] : this.open(stored);
