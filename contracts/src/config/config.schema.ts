@@ -19,6 +19,9 @@ const tlsSchema = z.strictObject({
   insecure: z.boolean().default(false),
 });
 
+/** `database:` with only comments under it is YAML null: treat an empty section as an empty object. */
+const section = <T extends z.ZodType>(schema: T) => z.preprocess((value) => value ?? {}, schema);
+
 const legacyMainSchema = z.strictObject({
   organization: z.string().default('Skyy Command'),
   inventory_script: z.string().optional(),
@@ -27,7 +30,7 @@ const legacyMainSchema = z.strictObject({
 });
 
 const legacySections = {
-  main: legacyMainSchema.prefault({}),
+  main: section(legacyMainSchema),
   server_ssh_bootstrap: z
     .strictObject({ enabled: z.boolean().default(false), default_user: z.string().default('root') })
     .optional(),
@@ -119,15 +122,15 @@ export const integrationsConfigSchema = z.strictObject({
 
 export const skyyConfigSchema = z.strictObject({
   ...legacySections,
-  server: serverConfigSchema.prefault({}),
-  database: z.strictObject({ url: z.string().optional() }).prefault({}),
-  redis: z.strictObject({ url: z.string().optional() }).prefault({}),
-  auth: authConfigSchema.prefault({}),
-  mail: mailConfigSchema.prefault({}),
+  server: section(serverConfigSchema),
+  database: section(z.strictObject({ url: z.string().optional() })),
+  redis: section(z.strictObject({ url: z.string().optional() })),
+  auth: section(authConfigSchema),
+  mail: section(mailConfigSchema),
   sites: z.array(siteConfigSchema).default([]),
   clusters: z.array(clusterConfigSchema).default([]),
   firewalls: z.array(firewallConfigSchema).default([]),
-  integrations: integrationsConfigSchema.prefault({}),
+  integrations: section(integrationsConfigSchema),
 });
 
 export type SkyyConfig = z.output<typeof skyyConfigSchema>;

@@ -56,10 +56,16 @@ export function parseYamlWith<S extends z.ZodType>(
 
   return {
     ok: false,
-    issues: result.error.issues.map((issue) => {
-      const offset = offsetOfPath(doc, issue.path);
-      const pos = at(offset);
-      return { file, line: pos.line, column: pos.col, path: formatPath(issue.path), message: issue.message };
+    issues: result.error.issues.flatMap((issue) => {
+      // An unknown key is located at the key itself, one issue per key, so each typo gets its line.
+      const paths =
+        issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+      return paths.map((path) => {
+        const pos = at(offsetOfPath(doc, path));
+        const message =
+          issue.code === 'unrecognized_keys' ? 'unknown key (check the spelling)' : issue.message;
+        return { file, line: pos.line, column: pos.col, path: formatPath(path), message };
+      });
     }),
   };
 }
