@@ -7,3 +7,5 @@ export * from './api/clusters.ts';
 export * from './api/customers.ts';
 export * from './api/deployments.ts';
 export * from './api/audit.ts';
+export * from './gpu-agent/gpu-config.schema.ts';
+export * from './gpu-agent/gpu-agent-state.schema.ts';
