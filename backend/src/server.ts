@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import fastifyCookie from '@fastify/cookie';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -62,6 +63,8 @@ export async function createServer(options: ServerOptions): Promise<SkyyServer> 
     { logger: ['error', 'warn'], abortOnError: false },
   );
   app.enableShutdownHooks();
+  // Session and CSRF cookies of the auth module (app/auth/session-cookies.ts).
+  await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpMetrics(fastify);
   fastify.addHook('onSend', async (request, reply) => {

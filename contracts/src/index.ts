@@ -9,3 +9,4 @@ export * from './api/deployments.ts';
 export * from './api/audit.ts';
 export * from './gpu-agent/gpu-config.schema.ts';
 export * from './gpu-agent/gpu-agent-state.schema.ts';
+export * from './api/auth.ts';

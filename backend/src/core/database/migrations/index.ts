@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as inventory from './0001-inventory.ts';
+import * as auth from './0002-auth.ts';
 
 /**
  * Every migration, in order. Names sort lexicographically, so keep the four-digit prefix.
@@ -7,4 +8,5 @@ import * as inventory from './0001-inventory.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0001-inventory': inventory,
+  '0002-auth': auth,
 };
