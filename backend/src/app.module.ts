@@ -6,6 +6,7 @@ import { ClustersModule } from './app/clusters/clusters.module.ts';
 import { CustomersModule } from './app/customers/customers.module.ts';
 import { DeploymentsModule } from './app/deployments/deployments.module.ts';
 import { InfraModule } from './app/infra/infra.module.ts';
+import { JobsModule } from './app/jobs/jobs.module.ts';
 import { CoreModule, type CoreDependencies } from './core/core.module.ts';
 import { ProblemFilter } from './core/errors/problem.filter.ts';
 import { HealthModule } from './core/health/health.module.ts';
@@ -25,6 +26,7 @@ export class AppModule {
         InfraModule,
         ClustersModule,
         DeploymentsModule,
+        JobsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -7,6 +7,7 @@ export * from './api/clusters.ts';
 export * from './api/customers.ts';
 export * from './api/deployments.ts';
 export * from './api/audit.ts';
+export * from './api/jobs.ts';
+export * from './api/auth.ts';
 export * from './gpu-agent/gpu-config.schema.ts';
 export * from './gpu-agent/gpu-agent-state.schema.ts';
-export * from './api/auth.ts';

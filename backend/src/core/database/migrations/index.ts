@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as inventory from './0001-inventory.ts';
 import * as auth from './0002-auth.ts';
+import * as jobs from './0003-jobs.ts';
 
 /**
  * Every migration, in order. Names sort lexicographically, so keep the four-digit prefix.
@@ -9,4 +10,5 @@ import * as auth from './0002-auth.ts';
 export const migrations: Record<string, Migration> = {
   '0001-inventory': inventory,
   '0002-auth': auth,
+  '0003-jobs': jobs,
 };
