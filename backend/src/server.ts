@@ -10,8 +10,10 @@ import { openDatabase, type Db, type DatabaseOptions } from './core/database/dat
 import { migrateToLatest } from './core/database/migrate.ts';
 import type { EventBus } from './core/events/event-bus.ts';
 import { LocalEventBus } from './core/events/event-bus.ts';
+import { RedisEventBus } from './core/events/redis-event-bus.ts';
 import { createLogger, requestIdFrom } from './core/logging/logger.ts';
 import { registerHttpMetrics } from './core/metrics/http-metrics.ts';
+import { configureQueue, startBackgroundWork, type QueueSettings } from './core/queue/index.ts';
 import { SecretBox } from './core/secrets/secret-box.ts';
 
 export type ServerRole = 'api' | 'worker' | 'all';
@@ -24,6 +26,8 @@ export interface ServerOptions {
   database?: Partial<DatabaseOptions>;
   secrets?: SecretBox;
   events?: EventBus;
+  /** Job queue tuning (tests: short leases, a unique Redis prefix). */
+  queue?: Partial<QueueSettings>;
   env?: Record<string, string | undefined>;
 }
 
@@ -49,7 +53,7 @@ export async function createServer(options: ServerOptions): Promise<SkyyServer> 
     throw error;
   }
   const secrets = options.secrets ?? SecretBox.fromEnvironment(env.SKYY_SECRET_KEY, config.server.data_dir);
-  const events = options.events ?? new LocalEventBus();
+  const events = options.events ?? (await createEventBus(config, logger, options.queue?.redisPrefix));
 
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -65,12 +69,15 @@ export async function createServer(options: ServerOptions): Promise<SkyyServer> 
   app.enableShutdownHooks();
   // Session and CSRF cookies of the auth module (app/auth/session-cookies.ts).
   await app.register(fastifyCookie);
+  configureQueue(app, options.queue);
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpMetrics(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   await app.init();
+  // Job workers and the scheduler run on worker replicas (and in the single embedded process).
+  if ((options.role ?? 'all') !== 'api') await startBackgroundWork(app);
 
   return {
     app,
@@ -87,4 +94,13 @@ export async function createServer(options: ServerOptions): Promise<SkyyServer> 
       await db.close();
     },
   };
+}
+
+/** Redis pub/sub when Redis is configured (live events reach every replica), in-process otherwise. */
+async function createEventBus(config: SkyyConfig, logger: Logger, prefix = 'skyy'): Promise<EventBus> {
+  if (!config.redis.url) return new LocalEventBus();
+  const bus = new RedisEventBus(config.redis.url, { channel: `${prefix}:events`, logger });
+  // Start serving even when Redis is down (readiness reports it); the bus keeps reconnecting.
+  await bus.ready().catch((error: unknown) => logger.warn({ err: error }, 'live events: Redis not reachable yet'));
+  return bus;
 }
