@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   idSchema,
   isoDateTime,
   pageQueryShape,
   pageSchema,
+  patchSchemaOf,
   secretInputSchema,
   secretStatusSchema,
 } from './common.ts';
@@ -48,7 +49,7 @@ export const clusterCreateSchema = z.strictObject({
 });
 export type ClusterCreate = z.output<typeof clusterCreateSchema>;
 
-export const clusterUpdateSchema = clusterCreateSchema.partial();
+export const clusterUpdateSchema = patchSchemaOf(clusterCreateSchema);
 export type ClusterUpdate = z.output<typeof clusterUpdateSchema>;
 
 export const clusterListQuerySchema = z.strictObject({

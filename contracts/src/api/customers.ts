@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { idSchema, isoDateTime, pageQueryShape, pageSchema } from './common.ts';
+import * as z from 'zod';
+import { idSchema, isoDateTime, pageQueryShape, pageSchema, patchSchemaOf } from './common.ts';
 
 export const customerSchema = z.object({
   id: idSchema,
@@ -17,7 +17,7 @@ export const customerCreateSchema = z.strictObject({
   notes: z.string().max(10_000).nullable().default(null),
 });
 export type CustomerCreate = z.output<typeof customerCreateSchema>;
-export const customerUpdateSchema = customerCreateSchema.partial();
+export const customerUpdateSchema = patchSchemaOf(customerCreateSchema);
 export type CustomerUpdate = z.output<typeof customerUpdateSchema>;
 
 export const customerListQuerySchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, isoDateTime, labelsSchema, pageQueryShape, pageSchema } from './common.ts';
 
 /** `internal` deployments are HelloSkyy's own (monitoring, personal, Skyy Command); `customer` ones belong to a customer. */

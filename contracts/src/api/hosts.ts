@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hostFileSchema, hostnameSchema, hostSettingsSchema } from '../desired-state/host.schema.ts';
-import { idSchema, isoDateTime, labelsSchema, pageQueryShape, pageSchema } from './common.ts';
+import { idSchema, isoDateTime, labelsSchema, pageQueryShape, pageSchema, patchSchemaOf } from './common.ts';
 
 export const hostSchema = z.object({
   id: idSchema,
@@ -33,7 +33,7 @@ export const hostCreateSchema = z.strictObject({
 });
 export type HostCreate = z.output<typeof hostCreateSchema>;
 
-export const hostUpdateSchema = hostCreateSchema.partial();
+export const hostUpdateSchema = patchSchemaOf(hostCreateSchema);
 export type HostUpdate = z.output<typeof hostUpdateSchema>;
 
 export const hostSortFields = ['hostname', 'ipAddress', 'createdAt', 'updatedAt'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, isoDateTime, pageQueryShape, pageSchema } from './common.ts';
 
 /** queued → running → succeeded | failed | cancelled; failed and cancelled jobs can be retried. */

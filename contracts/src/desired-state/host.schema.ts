@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A host file of `desired_state/hosts*` in the user's format. Known keys are typed so that
