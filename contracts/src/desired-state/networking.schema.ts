@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A site's networking file (`desired_state/networking/networking_<site>.yaml`) in the user's
