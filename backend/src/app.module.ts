@@ -11,6 +11,7 @@ import { CoreModule, type CoreDependencies } from './core/core.module.ts';
 import { ProblemFilter } from './core/errors/problem.filter.ts';
 import { HealthModule } from './core/health/health.module.ts';
 import { AccessGuard } from './core/http/access.guard.ts';
+import { WebModule } from './core/web/web.module.ts';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         ClustersModule,
         DeploymentsModule,
         JobsModule,
+        WebModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
