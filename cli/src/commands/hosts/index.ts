@@ -1,0 +1,2 @@
+export { hostsImport, type HostsImportOptions } from './import.ts';
+export { hostsList, type HostsListOptions } from './list.ts';
