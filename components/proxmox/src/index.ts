@@ -1,0 +1,40 @@
+export { ProxmoxClient } from './client/proxmox-client.ts';
+export {
+  PveAuthError,
+  PveError,
+  PveHttpError,
+  PveNetworkError,
+  PvePreconditionError,
+  PveResponseError,
+  PveTaskFailedError,
+  PveTimeoutError,
+} from './client/errors.ts';
+export {
+  normalizeFingerprint,
+  type ProxmoxClientOptions,
+  type PveTlsOptions,
+  type RequestEvent,
+} from './client/transport.ts';
+export {
+  splitTags,
+  type ClusterResource,
+  type ClusterStatus,
+  type GuestResource,
+  type Quorum,
+} from './client/cluster.ts';
+export type { NodeStatus, NodeSummary } from './client/nodes.ts';
+export type {
+  CloneOptions,
+  ConfigChanges,
+  MigrationPreconditions,
+  PendingChange,
+  VmConfig,
+  VmStatus,
+  VmSummary,
+} from './client/qemu.ts';
+export type { ContainerSummary } from './client/lxc.ts';
+export type { StorageConfig, StorageStatus } from './client/storage.ts';
+export { isGpu, type PciDevice, type PciMapping, type PciMappingEntry } from './client/pci.ts';
+export { cephFlags, type CephFlag, type CephStatus } from './client/ceph.ts';
+export { nodeOfUpid, taskSucceeded, type TaskStatus, type TaskSummary } from './client/tasks.ts';
+export type { Upid } from './client/wire-types.ts';
