@@ -11,7 +11,7 @@ export function parseIpv4(text: string): number | null {
   if (!match) return null;
   let value = 0;
   for (let i = 1; i <= 4; i++) {
-    const part = match[i]!;
+    const part = match[i] ?? '';
     // "01" is not an address pfSense accepts; leading zeros read as octal in some tools.
     if (part.length > 1 && part.startsWith('0')) return null;
     const octet = Number(part);
