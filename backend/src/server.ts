@@ -64,7 +64,12 @@ export async function createServer(options: ServerOptions): Promise<SkyyServer> 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.with({ config, db, logger, secrets, events }),
     adapter,
-    { logger: ['error', 'warn'], abortOnError: false },
+    {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+      // Only Fastify's own JSON parser: no form bodies, which browsers can send cross-site without a preflight.
+      bodyParser: false,
+    },
   );
   app.enableShutdownHooks();
   // Session and CSRF cookies of the auth module (app/auth/session-cookies.ts).
@@ -101,6 +106,8 @@ async function createEventBus(config: SkyyConfig, logger: Logger, prefix = 'skyy
   if (!config.redis.url) return new LocalEventBus();
   const bus = new RedisEventBus(config.redis.url, { channel: `${prefix}:events`, logger });
   // Start serving even when Redis is down (readiness reports it); the bus keeps reconnecting.
-  await bus.ready().catch((error: unknown) => logger.warn({ err: error }, 'live events: Redis not reachable yet'));
+  await bus
+    .ready()
+    .catch((error: unknown) => logger.warn({ err: error }, 'live events: Redis not reachable yet'));
   return bus;
 }

@@ -61,17 +61,24 @@ export const secretInputSchema = z.string().min(1).max(10_000).nullable();
 
 export const labelsSchema = z.array(z.string().min(1).max(64)).max(100);
 
-type WithoutDefault<S> = S extends z.ZodDefault<infer Inner> ? Inner : S extends z.ZodPrefault<infer Inner> ? Inner : S;
-type PatchShape<Shape extends z.ZodRawShape> = { [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>> };
+type WithoutDefault<S> =
+  S extends z.ZodDefault<infer Inner> ? Inner : S extends z.ZodPrefault<infer Inner> ? Inner : S;
+type PatchShape<Shape extends z.ZodRawShape> = {
+  [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>>;
+};
 
 /**
  * The PATCH schema of a create schema: every field optional and, unlike `.partial()`, without
  * the create defaults, so a field left out of a PATCH keeps its value instead of being reset.
  */
-export function patchSchemaOf<Shape extends z.ZodRawShape>(create: z.ZodObject<Shape>): z.ZodObject<PatchShape<Shape>> {
+export function patchSchemaOf<Shape extends z.ZodRawShape>(
+  create: z.ZodObject<Shape>,
+): z.ZodObject<PatchShape<Shape>> {
   const shape: Record<string, z.ZodType> = {};
-  for (const [key, field] of Object.entries(create.shape)) {
-    const inner = field instanceof z.ZodDefault || field instanceof z.ZodPrefault ? (field.unwrap() as z.ZodType) : field;
+  for (const [key, value] of Object.entries(create.shape)) {
+    const field = value as z.ZodType;
+    const inner =
+      field instanceof z.ZodDefault || field instanceof z.ZodPrefault ? (field.unwrap() as z.ZodType) : field;
     shape[key] = inner.optional();
   }
   return z.strictObject(shape) as unknown as z.ZodObject<PatchShape<Shape>>;
