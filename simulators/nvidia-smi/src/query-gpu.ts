@@ -133,7 +133,8 @@ export function validateFields(state: SimState, fields: readonly string[]): void
   const sample = state.gpus[0];
   for (const field of fields) {
     const name = canonicalField(field);
-    const rejected = state.faults.rejectFields.includes(field) || state.faults.rejectFields.includes(name);
+    // An older driver rejects the new name but still answers the old one, so only the literal name counts.
+    const rejected = state.faults.rejectFields.includes(field);
     const known =
       MODELLED[name] !== undefined || (sample !== undefined && captureCells(sample).values.has(name));
     if (rejected || !known) throw new UnknownFieldError(field);

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadNvml, NvmlUnavailableError } from './koffi-nvml.ts';
+import type { NvmlLibrary } from './nvml-library.ts';
+import { readAllGpus } from './nvml-reader.ts';
+
+/**
+ * The koffi binding against a stand-in libnvidia-ml built from testdata/fake-libnvidia-ml.c with
+ * nvml.h's prototypes and layouts (needs a C compiler, `cc`). The real library is only on GPU hosts.
+ */
+describe('koffi NVML binding', () => {
+  let dir: string;
+  let nvml: NvmlLibrary;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fake-nvml-'));
+    const source = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'fake-libnvidia-ml.c');
+    const library = join(dir, 'libnvidia-ml.so.1');
+    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', library, source]);
+    nvml = await loadNvml(library);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads strings, structs, out parameters and 64-bit values', () => {
+    expect(nvml.systemGetDriverVersion()).toBe('595.71.05');
+    const sample = readAllGpus(nvml, new Date('2026-11-27T10:00:00Z'));
+    expect(sample.readings[0]).toMatchObject({
+      uuid: 'GPU-c0ffee00-0000-4000-8000-000000000000',
+      name: 'NVIDIA GeForce RTX 2080 SUPER',
+      pciBusId: '00000000:0C:00.0',
+      temperatureC: 47,
+      fans: [
+        { fan: 0, speedPct: 40 },
+        { fan: 1, speedPct: 41 },
+      ],
+      fanMinPct: 30,
+      fanMaxPct: 100,
+      powerDrawW: 111.5,
+      powerLimitW: 250,
+      powerMinLimitW: 105,
+      powerMaxLimitW: 350,
+      utilizationGpuPct: 98,
+      memoryTotalBytes: 8 * 2 ** 30,
+      memoryUsedBytes: 5 * 2 ** 30,
+      clockMemoryMhz: 7500,
+      pstate: 2,
+    });
+  });
+
+  it('falls back to the older symbol name when the newer one is missing', () => {
+    const sample = readAllGpus(nvml, new Date());
+    expect(sample.readings[0]?.clocksEventReasons).toBe(4);
+  });
+
+  it('turns a non-zero return into an error naming the NVML function and code', () => {
+    const sample = readAllGpus(nvml, new Date());
+    expect(sample.readings[1]).not.toHaveProperty('temperatureC');
+    expect(sample.failures[0]?.reason).toBe('nvmlDeviceGetTemperature: NVML_ERROR_UNKNOWN (unknown error)');
+  });
+
+  it('writes fan speeds and power limits, and refuses values out of range', () => {
+    const device = nvml.deviceGetHandleByIndex(0);
+    nvml.deviceSetFanSpeed(device, 1, 85);
+    nvml.deviceSetPowerManagementLimitMw(device, 200_000);
+    expect(nvml.deviceGetFanSpeed(device, 1)).toBe(85);
+    expect(nvml.deviceGetPowerManagementLimitMw(device)).toBe(200_000);
+    expect(() => nvml.deviceSetFanSpeed(device, 0, 10)).toThrow('NVML_ERROR_INVALID_ARGUMENT');
+    nvml.deviceSetDefaultFanSpeed(device, 1);
+    expect(nvml.deviceGetFanSpeed(device, 1)).toBe(38);
+  });
+
+  it('reports a missing library as unavailable so the agent falls back to nvidia-smi', async () => {
+    await expect(loadNvml(join(dir, 'no-such-libnvidia-ml.so.1'))).rejects.toBeInstanceOf(
+      NvmlUnavailableError,
+    );
+  });
+});

@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** The simulator's fake nvidia-smi executable (a node script). */
+export const FAKE_NVIDIA_SMI = join(
+  dirname(createRequire(import.meta.url).resolve('@skyy/sim-nvidia-smi')),
+  '..',
+  'bin',
+  'nvidia-smi',
+);
+export const FAKE_NVIDIA_SETTINGS = join(dirname(FAKE_NVIDIA_SMI), 'nvidia-settings');
+
+/** Polls `condition` until it holds; real child processes need real time (the machine may be busy). */
+export async function waitFor(condition: () => boolean, timeoutMs = 20_000, everyMs = 25): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
