@@ -2,6 +2,7 @@ export * from './yaml/parse-yaml.ts';
 export * from './config/config.schema.ts';
 export * from './desired-state/host.schema.ts';
 export * from './desired-state/networking.schema.ts';
+export * from './desired-state/vm.schema.ts';
 export * from './api/common.ts';
 export * from './api/hosts.ts';
 export * from './api/clusters.ts';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { vmListSchema } from './vm.schema.ts';
 
 /**
  * A host file of `desired_state/hosts*` in the user's format. Known keys are typed so that
@@ -84,6 +85,7 @@ export const hostFileSchema = z.looseObject({
   roles: z.array(z.string().min(1)).default([]),
   settings: hostSettingsSchema.default({}),
   tags: z.array(z.string().min(1)).default([]),
+  vms: vmListSchema.optional(),
 });
 
 export type HostFile = z.output<typeof hostFileSchema>;
