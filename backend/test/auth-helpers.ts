@@ -127,7 +127,8 @@ export async function readMails(t: TestServer): Promise<OutboxMail[]> {
 }
 
 /** The first link to `pathname` (e.g. `/reset-password`) in a mail's text, as a URL. */
-export function linkIn(mail: OutboxMail, pathname: string): URL {
+export function linkIn(mail: OutboxMail | undefined, pathname: string): URL {
+  if (!mail) throw new Error(`no mail to find a ${pathname} link in`);
   const match = mail.text
     .match(/https?:\/\/\S+/g)
     ?.map((u) => new URL(u))

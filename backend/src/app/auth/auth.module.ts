@@ -15,6 +15,7 @@ import { LoginFailuresRepository } from './login-failures.repository.ts';
 import { LoginThrottle } from './login-throttle.service.ts';
 import { PasswordResetsRepository } from './password-resets.repository.ts';
 import { PasswordService } from './password.service.ts';
+import { QuietSecretRoutes } from './quiet-secret-routes.ts';
 import { RegistrationService } from './registration.service.ts';
 import { SameOriginGuard } from './same-origin.guard.ts';
 import { SessionAuthenticator } from './session-authenticator.ts';
@@ -37,6 +38,7 @@ import { UsersService } from './users.service.ts';
     { provide: Clock, useClass: SystemClock },
     { provide: Authenticator, useClass: SessionAuthenticator },
     { provide: APP_GUARD, useClass: SameOriginGuard },
+    QuietSecretRoutes,
     UsersRepository,
     SessionsRepository,
     ApiTokensRepository,
