@@ -60,8 +60,9 @@ describe.each(testDatabases())('skyy hosts on %s', (dialect) => {
   it('filters by role, tag and text, and prints an aligned table for humans', async () => {
     const byText = await listed('--q', '210.106');
     expect(byText.items.map((h) => h.hostname)).toEqual(['puma-proxmox-006']);
-    const byRole = await listed('--role', 'no-such-role');
-    expect(byRole.items).toEqual([]);
+    expect((await listed('--role', 'ceph-osd', '--tag', 'edge')).total).toBe(4);
+    expect((await listed('--role', 'no-such-role')).items).toEqual([]);
+    expect((await listed('--tag', 'no-such-tag')).items).toEqual([]);
 
     const table = await skyy(['hosts', 'list', '--q', 'puma-proxmox-00', '--limit', '2']);
     const lines = table.stdout.trimEnd().split('\n');

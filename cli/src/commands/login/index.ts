@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { apiTokenCreatedSchema, sessionInfoSchema, type ApiTokenCreate } from '@skyy/contracts';
 import { ApiClient } from '../../api-client.ts';
-import { normalizeServerUrl, writeStoredCredentials } from '../../credentials.ts';
+import { normalizeServerUrl, readStoredCredentials, writeStoredCredentials } from '../../credentials.ts';
 import { CliError } from '../../errors.ts';
 import { printJson, println, type CliIo } from '../../io.ts';
 import { readPassword, requireValue } from '../../prompt.ts';
@@ -28,6 +28,8 @@ export async function login(options: LoginOptions): Promise<number> {
   const username = await requireValue(io, options.username, '--username', 'Username: ');
   const password = await readPassword(io, options.passwordStdin === true);
   const tokenName = options.tokenName ?? `skyy-cli@${hostname()}`;
+  // A token from an earlier login to the same server is revoked once the new one is stored.
+  const previous = safely(() => readStoredCredentials(io.env));
 
   const anonymous = new ApiClient({ url, signInHint: 'check the username and password' });
   const signedIn = await anonymous.request('POST', '/api/v1/auth/login', {
@@ -59,6 +61,13 @@ export async function login(options: LoginOptions): Promise<number> {
       username: account,
       createdAt: new Date().toISOString(),
     });
+    if (previous?.url === url && previous.tokenId && previous.tokenId !== created.token.id) {
+      const client = new ApiClient({ url, token: created.secret, timeoutMs: 10_000 });
+      // Best effort: it may be gone already, or belong to another account of this server.
+      await client
+        .delete(`/api/v1/auth/tokens/${encodeURIComponent(previous.tokenId)}`)
+        .catch(() => undefined);
+    }
     if (options.output === 'json')
       printJson(io, { url, username: account, tokenName, credentialsFile: file });
     else println(io.stdout, `logged in to ${url} as ${account}; API token "${tokenName}" stored in ${file}`);
@@ -66,6 +75,14 @@ export async function login(options: LoginOptions): Promise<number> {
   } finally {
     // The token is what the CLI keeps; the password session ends now whether or not that worked.
     await anonymous.post('/api/v1/auth/logout', { headers: sessionHeaders }).catch(() => undefined);
+  }
+}
+
+function safely<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
   }
 }
 

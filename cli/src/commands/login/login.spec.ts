@@ -59,6 +59,21 @@ describe.each(testDatabases())('skyy login / logout on %s', (dialect) => {
     expect(loggedOut).toEqual([{ actor_name: ADMIN.username }]);
   });
 
+  it('logging in again replaces the stored token and revokes the old one', async () => {
+    const before = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { token: string; tokenId: string };
+    const run = await cliFor(t)(
+      ['login', t.url, '--username', ADMIN.username, '--password-stdin', '--token-name', 'laptop'],
+      { stdin: ADMIN.password },
+    );
+    expect(run.code).toBe(0);
+    const after = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { token: string; tokenId: string };
+    expect(after.tokenId).not.toBe(before.tokenId);
+    const tokens = (await (
+      await fetch(`${t.url}/api/v1/auth/tokens`, { headers: { authorization: `Bearer ${after.token}` } })
+    ).json()) as { items: { id: string }[] };
+    expect(tokens.items.map((token) => token.id)).toEqual([after.tokenId]);
+  });
+
   it('uses the stored token for later commands', async () => {
     const run = await cliFor(t)(['hosts', 'list']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
