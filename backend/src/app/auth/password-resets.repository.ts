@@ -19,6 +19,16 @@ export class PasswordResetsRepository {
       .executeTakeFirst();
   }
 
+  async countSince(userId: string, since: string, tx: Executor = this.db.kysely): Promise<number> {
+    const row = await tx
+      .selectFrom('password_resets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Single use, race-safe: the UPDATE re-checks that the token is still unused and unexpired. */
   async markUsed(tokenHash: string, now: string, tx: Executor): Promise<boolean> {
     const result = await tx

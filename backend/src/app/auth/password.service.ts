@@ -20,12 +20,17 @@ import { SessionsService } from './sessions.service.ts';
 import { UsersRepository } from './users.repository.ts';
 
 export const RESET_MINUTES = 30;
+/** Reset mails per account per RESET_MINUTES; more requests are answered 202 and dropped. */
+export const MAX_RESET_MAILS = 3;
 const UNUSABLE_RESET = 'This reset link is unknown, was already used or has expired; ask for a new one.';
 
 @Injectable()
 export class PasswordService implements BeforeApplicationShutdown {
-  /** Forgot-password work still running after its 202 went out. */
-  private readonly pending = new Set<Promise<void>>();
+  /**
+   * Forgot-password work still to do after its 202 went out, one request after the other, so
+   * the per-account mail limit is counted exactly within this process.
+   */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(DB) private readonly db: Db,
@@ -46,17 +51,20 @@ export class PasswordService implements BeforeApplicationShutdown {
    */
   forgot(input: PasswordForgot, context: RequestContext): void {
     const login = input.email ?? input.username ?? '';
-    const work = this.sendResetLink(login, context)
-      .catch((error: unknown) =>
+    this.queue = this.queue.then(() =>
+      this.sendResetLink(login, context).catch((error: unknown) =>
         this.logger.error({ err: error, requestId: context.requestId }, 'password reset mail failed'),
-      )
-      .finally(() => this.pending.delete(work));
-    this.pending.add(work);
+      ),
+    );
   }
 
   /** Resolves once every forgot-password request so far is fully handled (tests, shutdown). */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+    let seen: Promise<void> | undefined;
+    while (seen !== this.queue) {
+      seen = this.queue;
+      await seen;
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -72,6 +80,20 @@ export class PasswordService implements BeforeApplicationShutdown {
     }
     const token = randomSecret();
     const now = this.clock.now();
+    const since = addMs(now, -RESET_MINUTES * MINUTE_MS).toISOString();
+    if ((await this.resets.countSince(user.id, since)) >= MAX_RESET_MAILS) {
+      // Nobody fills a mailbox by calling this endpoint in a loop.
+      await this.audit.record(
+        actor,
+        'auth.password.forgot',
+        { type: 'user', id: user.id },
+        {
+          mailed: false,
+          reason: 'too many requests',
+        },
+      );
+      return;
+    }
     await this.db.kysely.transaction().execute(async (tx) => {
       await this.resets.deleteStale(now.toISOString(), tx);
       await this.resets.insert(
@@ -125,7 +147,6 @@ export class PasswordService implements BeforeApplicationShutdown {
       const ended = await this.sessions.endAllOf(user.id, null, tx);
       // Whoever proved control of the mailbox gets a fresh start on sign-in failures.
       await this.failures.clear(`user:${user.username_key}`, tx);
-      if (user.email_key) await this.failures.clear(`user:${user.email_key}`, tx);
       await this.audit.record(
         anonymous(context, user.username),
         'auth.password.reset',

@@ -61,6 +61,24 @@ describe.each(testDatabases())('password reset and change on %s', (dialect) => {
     for (const session of sessions) expect((await me(session.cookie)).status).toBe(401);
   });
 
+  it('lifts a sign-in lockout once the password is reset by mail', async () => {
+    const login = (password: string) =>
+      t.request({ method: 'POST', url: '/api/v1/auth/login', body: { username: 'user', password } });
+    for (let i = 0; i < 5; i++) expect((await login(`wrong-${i}`)).status).toBe(401);
+    expect((await login(user.password)).status).toBe(429);
+    expect((await reset(await mailedToken())).status).toBe(204);
+    expect((await login(newPassword)).status).toBe(200);
+  });
+
+  it('mails at most three reset links per half hour', async () => {
+    const clock = controlClock(t);
+    for (let i = 0; i < 5; i++) expect((await forgot({ email: 'user@example.com' })).status).toBe(202);
+    expect(await readMails(t)).toHaveLength(3);
+    clock.advance(31 * MINUTE_MS);
+    await mailedToken();
+    expect(await readMails(t)).toHaveLength(4);
+  });
+
   it('uses a reset link once', async () => {
     const token = await mailedToken();
     expect((await reset(token)).status).toBe(204);

@@ -67,6 +67,8 @@ describe.each(testDatabases())('sign-in on %s', (dialect) => {
 
     const locked = await login('alice', alice.password);
     expect(locked.status).toBe(429);
+    // The same account by its e-mail address is locked too.
+    expect((await login('alice@example.com', alice.password)).status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
     expect(locked.json<Problem>().detail).toMatch(/account/);
     // Other accounts are not affected.

@@ -67,7 +67,9 @@ export class SignInService {
    * the name or the address is locked, not even the right password gets in.
    */
   async login(input: LoginRequest, context: RequestContext): Promise<SignedIn> {
-    const keys = this.throttle.keys(input.username, context.ip);
+    const user = await this.users.findByLogin(input.username);
+    // One counter per account, whichever name it is addressed by (username or e-mail).
+    const keys = this.throttle.keys(user?.username_key ?? input.username, context.ip);
     try {
       await this.throttle.assertNotLocked(keys);
     } catch (error) {
@@ -76,7 +78,6 @@ export class SignInService {
       });
       throw error;
     }
-    const user = await this.users.findByLogin(input.username);
     const ok = user
       ? await verifyPassword(user.password_hash, input.password)
       : await verifyAgainstNobody(input.password);
