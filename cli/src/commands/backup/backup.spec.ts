@@ -1,15 +1,16 @@
-import { cpSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabases } from '../../../../backend/test/test-databases.ts';
 import {
   adminLoggedIn,
   cliFor,
   startCliTestServer,
   type CliTestServer,
 } from '../../testing/cli-test-server.ts';
+import { runCli } from '../../testing/run-cli.ts';
 
 const referenceHosts = path.resolve(
   import.meta.dirname,
@@ -89,19 +90,22 @@ describe('skyy backup on sqlite, while the server runs', () => {
   });
 });
 
-describe.runIf(testDatabases().includes('postgres'))('skyy backup on postgres', () => {
-  let t: CliTestServer;
-  beforeAll(async () => {
-    t = await startCliTestServer('postgres');
-  });
-  afterAll(() => t.close());
-
-  it('explains that pg_dump is the tool and exits 1', async () => {
-    const run = await cliFor(t)(['backup', 'dump.db']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toBe(
-      'skyy: the database is PostgreSQL (DATABASE_URL); skyy backup copies the embedded SQLite database only — use pg_dump: pg_dump --format=custom "$DATABASE_URL" > dump.db\n',
-    );
-    expect(existsSync(path.join(t.workDir, 'dump.db'))).toBe(false);
+describe('skyy backup with PostgreSQL configured', () => {
+  it('explains that pg_dump is the tool and exits 1, without touching the database', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'skyy-backup-pg-'));
+    try {
+      // Nothing listens on port 9: the command must decide from the configuration alone.
+      const run = await runCli(['backup', 'dump.db'], {
+        cwd,
+        env: { DATABASE_URL: 'postgres://skyy@127.0.0.1:9/skyy' },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        'skyy: the database is PostgreSQL (DATABASE_URL); skyy backup copies the embedded SQLite database only — use pg_dump: pg_dump --format=custom "$DATABASE_URL" > dump.db\n',
+      );
+      expect(existsSync(path.join(cwd, 'dump.db'))).toBe(false);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
