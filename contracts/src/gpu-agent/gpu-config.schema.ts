@@ -52,27 +52,22 @@ const startupShape = {
   init_power_limit_w: z.number().positive().max(5000),
 };
 
-/** Every key optional: the building block for per-GPU overrides. */
-export const fanControlOverrideSchema = z.strictObject(fanControlShape).partial();
-export const powerControlOverrideSchema = z.strictObject(powerControlShape).partial();
-export const startupOverrideSchema = z.strictObject(startupShape).partial();
+/** The rule keys of the user's file are required in `defaults`; the additions are optional. */
+export const fanControlSchema = z.strictObject({
+  ...fanControlShape,
+  hysteresis: fanControlShape.hysteresis.optional(),
+  floor: fanControlShape.floor.optional(),
+});
+export const powerControlSchema = z.strictObject({
+  ...powerControlShape,
+  unit: powerControlShape.unit.optional(),
+  hysteresis: powerControlShape.hysteresis.optional(),
+});
 
-export const fanControlSchema = fanControlOverrideSchema.required({
-  min_temp: true,
-  max_temp: true,
-  min_speed: true,
-  max_speed: true,
-  gain: true,
-  max_step: true,
-});
-export const powerControlSchema = powerControlOverrideSchema.required({
-  min_temp: true,
-  max_temp: true,
-  min_pl: true,
-  max_pl: true,
-  gain: true,
-  max_step: true,
-});
+/** Every key optional: what a `gpus[]` entry may override. */
+export const fanControlOverrideSchema = fanControlSchema.partial();
+export const powerControlOverrideSchema = powerControlSchema.partial();
+export const startupOverrideSchema = z.strictObject(startupShape).partial();
 
 export const protectionSchema = z.strictObject({
   /** Host shutdown is only ever run when this is true. */
