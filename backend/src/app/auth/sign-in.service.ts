@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { LoginRequest, SessionInfo, SetupRequest, SetupStatus } from '@skyy/contracts';
-import type { SkyyConfig } from '@skyy/contracts';
+import type { LoginRequest, SessionInfo, SetupRequest, SetupStatus, SkyyConfig } from '@skyy/contracts';
 import { fromFlag, type Db } from '../../core/database/database.ts';
 import { Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed } from '../../core/errors/problems.ts';
 import type { Caller } from '../../core/http/caller.ts';
