@@ -1,12 +1,9 @@
 import path from 'node:path';
 import type { SkyyConfig } from '@skyy/contracts';
-import { ConfigError, loadConfig } from '../../backend/src/core/config/load-config.ts';
+import { ConfigError, loadConfig, SQLITE_FILE } from '@skyy/backend';
 import { formatYamlIssue } from '@skyy/contracts';
 import { CliError } from './errors.ts';
 import type { CliIo } from './io.ts';
-
-/** The server's SQLite file name inside data_dir (openDatabase's default). */
-export const SQLITE_FILE = 'skyy.db';
 
 export interface LocalConfig {
   config: SkyyConfig;

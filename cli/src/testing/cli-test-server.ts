@@ -5,10 +5,7 @@ import path from 'node:path';
 import { skyyConfigSchema } from '@skyy/contracts';
 import pg from 'pg';
 import { postgresUrl } from '../../../backend/test/test-databases.ts';
-import type { Dialect } from '../../../backend/src/core/database/database.ts';
-import { createLogger } from '../../../backend/src/core/logging/logger.ts';
-import { SecretBox } from '../../../backend/src/core/secrets/secret-box.ts';
-import { createServer, type SkyyServer } from '../../../backend/src/server.ts';
+import { createLogger, createServer, SecretBox, type Dialect, type SkyyServer } from '@skyy/backend';
 import { runCli } from './run-cli.ts';
 
 export interface CliTestServer {

@@ -7,6 +7,9 @@ import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** The embedded database's file name inside the data dir. */
+export const SQLITE_FILE = 'skyy.db';
+
 export interface DatabaseOptions {
   /** postgres://… ; absent means embedded SQLite in `dataDir`. */
   url?: string;
@@ -33,7 +36,7 @@ export interface Db {
 
 export function openDatabase(options: DatabaseOptions): Db {
   if (options.url) return openPostgres(options.url, options.pgSchema, options.poolSize);
-  const file = options.sqliteFile ?? 'skyy.db';
+  const file = options.sqliteFile ?? SQLITE_FILE;
   let sqlitePath: string | null = null;
   if (file !== ':memory:') {
     mkdirSync(options.dataDir, { recursive: true });

@@ -2,9 +2,10 @@ import {
   AdminExistsError,
   createFirstAdmin,
   FirstAdminInputError,
-} from '../../../../backend/src/app/auth/first-admin.ts';
-import { openDatabase } from '../../../../backend/src/core/database/database.ts';
-import { migrateToLatest, MigrationError } from '../../../../backend/src/core/database/migrate.ts';
+  migrateToLatest,
+  MigrationError,
+  openDatabase,
+} from '@skyy/backend';
 import { CliError, UsageError } from '../../errors.ts';
 import { printJson, println, type CliIo } from '../../io.ts';
 import { describeDatabase, loadLocalConfig } from '../../local-config.ts';
