@@ -161,11 +161,15 @@ export const vmSchema = z
       .string()
       .regex(/^[\w.-]+$/)
       .optional(),
-    disks: z.array(vmDiskSchema).default([]),
-    nics: z.array(vmNicSchema).default([]),
-    gpus: z.array(vmGpuSchema).default([]),
+    /** Omitted: disks are left as they are (a clone keeps the template's). Listed disks are created or grown. */
+    disks: z.array(vmDiskSchema).optional(),
+    /** Omitted: NICs are left alone. Listed: exactly these NICs (net0, net1, … in order). */
+    nics: z.array(vmNicSchema).optional(),
+    /** Omitted: passthrough devices are left alone. Listed (also `[]`): exactly these GPUs. */
+    gpus: z.array(vmGpuSchema).optional(),
     cloud_init: vmCloudInitSchema.optional(),
-    tags: z.array(vmTagSchema).default([]),
+    /** Omitted: other tags set in Proxmox are kept. Listed: exactly these (plus Skyy's own tags). */
+    tags: z.array(vmTagSchema).optional(),
     description: z.string().max(8000).optional(),
     onboot: z.boolean().default(false),
     /** Keep the VM running (start it when stopped). `false` leaves its power state alone. */
@@ -182,7 +186,7 @@ export const vmSchema = z
       });
     }
     const slots = new Set<string>();
-    vm.disks.forEach((disk, i) => {
+    vm.disks?.forEach((disk, i) => {
       const slot = disk.slot ?? `scsi${i}`;
       if (slots.has(slot))
         ctx.addIssue({
@@ -193,7 +197,7 @@ export const vmSchema = z
       slots.add(slot);
     });
     const macs = new Set<string>();
-    vm.nics.forEach((nic, i) => {
+    vm.nics?.forEach((nic, i) => {
       if (nic.mac && macs.has(nic.mac))
         ctx.addIssue({ code: 'custom', path: ['nics', i, 'mac'], message: `MAC ${nic.mac} is used twice` });
       if (nic.mac) macs.add(nic.mac);
@@ -205,7 +209,7 @@ export const vmSchema = z
         });
       }
     });
-    if (vm.gpus.filter((gpu) => gpu.primary).length > 1) {
+    if ((vm.gpus ?? []).filter((gpu) => gpu.primary).length > 1) {
       ctx.addIssue({ code: 'custom', path: ['gpus'], message: 'only one GPU can be primary' });
     }
   });
