@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuditEntry, AuditListQuery, Page } from '@skyy/contracts';
 import type { Db, Executor } from '../../core/database/database.ts';
 import { keyset, toPage } from '../../core/database/pagination.ts';
+import { startsWithText } from '../../core/database/text-match.ts';
 import { DB } from '../../core/tokens.ts';
 import type { AuditLogTable } from './audit.table.ts';
 
@@ -16,7 +17,7 @@ export class AuditRepository {
   async page(query: AuditListQuery & { customerId: string | null }): Promise<Page<AuditEntry>> {
     let base = this.db.kysely.selectFrom('audit_log');
     if (query.customerId) base = base.where('customer_id', '=', query.customerId);
-    if (query.action) base = base.where('action', 'like', `${escapeLike(query.action)}%`);
+    if (query.action) base = base.where(startsWithText('audit_log.action', query.action));
     if (query.actorId) base = base.where('actor_id', '=', query.actorId);
     if (query.targetType) base = base.where('target_type', '=', query.targetType);
     if (query.targetId) base = base.where('target_id', '=', query.targetId);
@@ -26,11 +27,6 @@ export class AuditRepository {
     ]);
     return toPage(rows, query, (r) => r.at, toEntry, Number(count.n));
   }
-}
-
-/** LIKE patterns from user input: `%` and `_` match themselves. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toEntry(row: AuditLogTable): AuditEntry {

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Page, User, UserListQuery } from '@skyy/contracts';
-import { sql } from 'kysely';
 import { fromFlag, type Db, type Executor } from '../../core/database/database.ts';
 import { keyset, toPage } from '../../core/database/pagination.ts';
+import { containsText } from '../../core/database/text-match.ts';
 import { DB } from '../../core/tokens.ts';
-import { escapeLike } from '../audit/audit.repository.ts';
 import type { UsersTable } from './auth.table.ts';
 
 /** The only place users are read and written. Rows carry the password hash; `toUser` drops it. */
@@ -70,12 +69,9 @@ export class UsersRepository {
   async page(query: UserListQuery): Promise<Page<User>> {
     let base = this.db.kysely.selectFrom('users');
     if (query.q) {
-      const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+      const text = query.q;
       base = base.where((eb) =>
-        eb.or([
-          eb('username_key', 'like', sql<string>`${pattern} escape '\\'`),
-          eb('email_key', 'like', sql<string>`${pattern} escape '\\'`),
-        ]),
+        eb.or([containsText('users.username_key', text), containsText('users.email_key', text)]),
       );
     }
     if (query.role) base = base.where('role', '=', query.role);

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClusterListQuery } from '@skyy/contracts';
 import type { Db, Executor } from '../../core/database/database.ts';
 import { keyset, toPage } from '../../core/database/pagination.ts';
+import { containsText } from '../../core/database/text-match.ts';
 import { DB } from '../../core/tokens.ts';
-import { escapeLike } from '../audit/audit.repository.ts';
 import type { ClustersTable } from './clusters.table.ts';
 
 const sortColumns = { name: 'name', type: 'type', createdAt: 'created_at' } as const;
@@ -15,7 +15,7 @@ export class ClustersRepository {
   async page<T>(query: ClusterListQuery, map: (row: ClustersTable) => T) {
     let base = this.db.kysely.selectFrom('clusters');
     if (query.type) base = base.where('type', '=', query.type);
-    if (query.q) base = base.where('name', 'like', `%${escapeLike(query.q)}%`);
+    if (query.q) base = base.where(containsText('clusters.name', query.q));
     const column = sortColumns[query.sort];
     const [rows, count] = await Promise.all([
       keyset(base.selectAll(), 'clusters', column, query).execute(),

@@ -38,6 +38,44 @@ describe.each(testDatabases())('customers API on %s', (dialect) => {
     expect(dup.json()).toMatchObject({ errors: [{ path: 'body.name', message: 'already taken' }] });
   });
 
+  it('searches names case-insensitively with % and _ taken literally, on every dialect', async () => {
+    await t.request({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: operator,
+      body: { name: 'Snap_Tron Labs' },
+    });
+    const names = async (q: string) =>
+      (
+        await t.request({
+          method: 'GET',
+          url: `/api/v1/customers?q=${encodeURIComponent(q)}`,
+          headers: operator,
+        })
+      )
+        .json<{ items: Customer[] }>()
+        .items.map((c) => c.name);
+    expect(await names('snap_tron')).toEqual(['Snap_Tron Labs']);
+    expect(await names('SNAP_T')).toEqual(['Snap_Tron Labs']);
+    expect(await names('snap%tron')).toEqual([]);
+    expect(await names('snapxtron')).toEqual([]);
+  });
+
+  it('refuses to delete a customer that still has users', async () => {
+    const { id } = (
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/customers',
+        headers: operator,
+        body: { name: 'Has Users' },
+      })
+    ).json<Customer>();
+    await signInAs(t, 'customer', { customerId: id });
+    const res = await t.request({ method: 'DELETE', url: `/api/v1/customers/${id}`, headers: operator });
+    expect(res.status).toBe(409);
+    expect(res.json<{ detail: string }>().detail).toContain('1 user(s)');
+  });
+
   it('keeps fields a PATCH leaves out', async () => {
     const { id } = (
       await t.request({

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Customer, CustomerListQuery, Page } from '@skyy/contracts';
 import type { Db, Executor } from '../../core/database/database.ts';
 import { keyset, toPage } from '../../core/database/pagination.ts';
+import { containsText } from '../../core/database/text-match.ts';
 import { DB } from '../../core/tokens.ts';
-import { escapeLike } from '../audit/audit.repository.ts';
 import type { CustomersTable } from './customers.table.ts';
 
 @Injectable()
@@ -13,7 +13,7 @@ export class CustomersRepository {
   async page(query: CustomerListQuery & { customerId: string | null }): Promise<Page<Customer>> {
     let base = this.db.kysely.selectFrom('customers');
     if (query.customerId) base = base.where('id', '=', query.customerId);
-    if (query.q) base = base.where('name_key', 'like', `%${escapeLike(query.q.toLowerCase())}%`);
+    if (query.q) base = base.where(containsText('customers.name_key', query.q));
     const column = query.sort === 'name' ? 'name_key' : 'created_at';
     const [rows, count] = await Promise.all([
       keyset(base.selectAll(), 'customers', column, query).execute(),
@@ -59,20 +59,20 @@ export class CustomersRepository {
   async dependants(
     id: string,
     tx: Executor = this.db.kysely,
-  ): Promise<{ hosts: number; deployments: number }> {
-    const [hosts, deployments] = await Promise.all([
-      tx
-        .selectFrom('hosts')
+  ): Promise<{ hosts: number; deployments: number; users: number }> {
+    const count = async (table: 'hosts' | 'deployments' | 'users') => {
+      const row = await tx
+        .selectFrom(table)
         .where('customer_id', '=', id)
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-      tx
-        .selectFrom('deployments')
-        .where('customer_id', '=', id)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-    ]);
-    return { hosts: Number(hosts.n), deployments: Number(deployments.n) };
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    };
+    return {
+      hosts: await count('hosts'),
+      deployments: await count('deployments'),
+      users: await count('users'),
+    };
   }
 }
 

@@ -93,10 +93,10 @@ export class CustomersService {
     await this.db.kysely.transaction().execute(async (tx) => {
       const before = await this.repo.find(id, null, tx);
       if (!before) throw new NotFound('Customer');
-      const { hosts, deployments } = await this.repo.dependants(id, tx);
-      if (hosts + deployments > 0) {
+      const { hosts, deployments, users } = await this.repo.dependants(id, tx);
+      if (hosts + deployments + users > 0) {
         throw new Conflict(
-          `Customer "${before.name}" still has ${hosts} host(s) and ${deployments} deployment(s); move or delete them first.`,
+          `Customer "${before.name}" still has ${hosts} host(s), ${deployments} deployment(s) and ${users} user(s); move or delete them first.`,
         );
       }
       await this.repo.delete(id, tx);

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Deployment, DeploymentListQuery, Page } from '@skyy/contracts';
 import type { Db, Executor } from '../../core/database/database.ts';
 import { keyset, toPage } from '../../core/database/pagination.ts';
+import { containsText } from '../../core/database/text-match.ts';
 import { DB } from '../../core/tokens.ts';
-import { escapeLike } from '../audit/audit.repository.ts';
 import type { DeploymentsTable } from './deployments.table.ts';
 
 const sortColumns = { name: 'name', status: 'status', createdAt: 'created_at' } as const;
@@ -19,7 +19,7 @@ export class DeploymentsRepository {
     if (query.hostId) base = base.where('host_id', '=', query.hostId);
     if (query.kind) base = base.where('kind', '=', query.kind);
     if (query.status) base = base.where('status', '=', query.status);
-    if (query.q) base = base.where('name', 'like', `%${escapeLike(query.q)}%`);
+    if (query.q) base = base.where(containsText('deployments.name', query.q));
     const column = sortColumns[query.sort];
     const [rows, count] = await Promise.all([
       keyset(base.selectAll(), 'deployments', column, query).execute(),

@@ -3,8 +3,8 @@ import type { Host, HostListQuery, Page } from '@skyy/contracts';
 import type { Db, Executor } from '../../core/database/database.ts';
 import { fromFlag } from '../../core/database/database.ts';
 import { keyset, toPage } from '../../core/database/pagination.ts';
+import { containsText } from '../../core/database/text-match.ts';
 import { DB } from '../../core/tokens.ts';
-import { escapeLike } from '../audit/audit.repository.ts';
 import type { HostsTable } from './hosts.table.ts';
 
 export interface HostRow extends HostsTable {
@@ -30,12 +30,9 @@ export class HostsRepository {
     if (query.clusterId) base = base.where('hosts.cluster_id', '=', query.clusterId);
     if (query.gpu !== undefined) base = base.where('hosts.gpu', '=', query.gpu ? 1 : 0);
     if (query.q) {
-      const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+      const text = query.q;
       base = base.where((eb) =>
-        eb.or([
-          eb(eb.fn('lower', ['hosts.hostname']), 'like', pattern),
-          eb('hosts.ip_address', 'like', pattern),
-        ]),
+        eb.or([containsText('hosts.hostname', text), containsText('hosts.ip_address', text)]),
       );
     }
     for (const [kind, value] of [
