@@ -1,0 +1,63 @@
+import { DestroyRef, inject, Injectable } from '@angular/core';
+import { Observable, share } from 'rxjs';
+
+/** The event types the console listens to on GET /api/v1/events (SSE `event:` lines). */
+export const liveEventTypes = [
+  'job.status',
+  'job.progress',
+  'job.log',
+  'job.step',
+  'inventory.changed',
+] as const;
+export type LiveEventType = (typeof liveEventTypes)[number];
+
+export interface LiveEvent {
+  type: LiveEventType;
+  data: unknown;
+}
+
+/** Lets tests replace the browser's EventSource. */
+export type EventSourceFactory = (url: string) => EventSource;
+
+/**
+ * One server-sent-events connection for the whole console, opened while someone subscribes
+ * and closed when the last one leaves. The session cookie goes along (same origin); the
+ * browser reconnects by itself after a network blip.
+ */
+@Injectable({ providedIn: 'root' })
+export class LiveEvents {
+  private factory: EventSourceFactory = (url) => new EventSource(url);
+
+  readonly events$: Observable<LiveEvent> = new Observable<LiveEvent>((subscriber) => {
+    const source = this.factory('/api/v1/events');
+    const listeners = liveEventTypes.map((type) => {
+      const listener = (event: MessageEvent<string>) => {
+        let data: unknown;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          return;
+        }
+        subscriber.next({ type, data });
+      };
+      source.addEventListener(type, listener);
+      return [type, listener] as const;
+    });
+    return () => {
+      for (const [type, listener] of listeners) source.removeEventListener(type, listener);
+      source.close();
+    };
+  }).pipe(share());
+
+  useFactory(factory: EventSourceFactory): void {
+    this.factory = factory;
+  }
+
+  /** Subscribes until the component (or service) that asks is destroyed. */
+  on(type: LiveEventType, handler: (data: unknown) => void, destroyRef = inject(DestroyRef)): void {
+    const subscription = this.events$.subscribe((event) => {
+      if (event.type === type) handler(event.data);
+    });
+    destroyRef.onDestroy(() => subscription.unsubscribe());
+  }
+}

@@ -1,0 +1,69 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { RouterLink } from '@angular/router';
+import { passwordForgotSchema } from '@skyy/contracts';
+import { AuthApi } from '../../core/auth/auth-api.ts';
+import { errorMessage } from '../../core/http/api-error.ts';
+import { AuthCard } from './auth-card.ts';
+
+@Component({
+  selector: 'app-forgot-password',
+  imports: [ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, AuthCard],
+  template: `
+    <app-auth-card title="Forgot your password?">
+      @if (sent()) {
+        <p role="status">
+          If an account with that name or address exists, a link to choose a new password is on its way. The
+          link works once, for 30 minutes.
+        </p>
+        <a mat-button routerLink="/login">Back to sign in</a>
+      } @else {
+        <p class="muted">
+          Give your username or e-mail address; we mail you a link to choose a new password.
+        </p>
+        <form class="form" [formGroup]="form" (ngSubmit)="submit()" novalidate>
+          <mat-form-field>
+            <mat-label>Username or e-mail</mat-label>
+            <input matInput formControlName="who" autocomplete="username" required />
+            <mat-error>Enter your username or e-mail address</mat-error>
+          </mat-form-field>
+          @if (error()) {
+            <p class="form-error" role="alert">{{ error() }}</p>
+          }
+          <div class="form-actions">
+            <button mat-flat-button type="submit" [disabled]="busy()">Send the link</button>
+            <a mat-button routerLink="/login">Back to sign in</a>
+          </div>
+        </form>
+      }
+    </app-auth-card>
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ForgotPassword {
+  private readonly auth = inject(AuthApi);
+  protected readonly form = inject(FormBuilder).nonNullable.group({ who: ['', Validators.required] });
+  protected readonly busy = signal(false);
+  protected readonly sent = signal(false);
+  protected readonly error = signal<string | null>(null);
+
+  protected async submit(): Promise<void> {
+    this.form.markAllAsTouched();
+    const who = this.form.getRawValue().who.trim();
+    const parsed = passwordForgotSchema.safeParse(who.includes('@') ? { email: who } : { username: who });
+    if (!parsed.success) return;
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      await this.auth.forgotPassword(parsed.data);
+      this.sent.set(true);
+    } catch (error) {
+      this.error.set(errorMessage(error));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

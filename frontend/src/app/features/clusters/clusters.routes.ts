@@ -1,0 +1,27 @@
+import type { Routes } from '@angular/router';
+import { requireRole } from '../../core/auth/guards.ts';
+
+export const clusterRoutes: Routes = [
+  {
+    path: '',
+    title: 'Clusters · Skyy Command',
+    loadComponent: () => import('./cluster-list.ts').then((m) => m.ClusterList),
+  },
+  {
+    path: 'new',
+    canActivate: [requireRole('operator')],
+    title: 'Add a cluster · Skyy Command',
+    loadComponent: () => import('./cluster-form.ts').then((m) => m.ClusterForm),
+  },
+  {
+    path: ':id',
+    title: 'Cluster · Skyy Command',
+    loadComponent: () => import('./cluster-detail.ts').then((m) => m.ClusterDetail),
+  },
+  {
+    path: ':id/edit',
+    canActivate: [requireRole('operator')],
+    title: 'Edit cluster · Skyy Command',
+    loadComponent: () => import('./cluster-form.ts').then((m) => m.ClusterForm),
+  },
+];

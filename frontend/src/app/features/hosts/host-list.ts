@@ -1,0 +1,63 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { FormBuilder, ReactiveFormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatPaginatorModule } from '@angular/material/paginator';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSortModule } from '@angular/material/sort';
+import { MatTableModule } from '@angular/material/table';
+import { RouterLink } from '@angular/router';
+import type { Host } from '@skyy/contracts';
+import { debounceTime } from 'rxjs';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { SessionState } from '../../core/auth/session-state.ts';
+import { LiveEvents } from '../../core/events/live-events.ts';
+import { CursorList } from '../../shared/cursor-list.ts';
+import { Icon } from '../../shared/icon.ts';
+import { ReferenceNames } from '../../shared/reference-names.ts';
+import { TimeAgoPipe } from '../../shared/time.ts';
+import { HostsApi } from './hosts-api.ts';
+
+@Component({
+  selector: 'app-host-list',
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatTableModule,
+    MatSortModule,
+    MatPaginatorModule,
+    MatProgressBarModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    MatButtonModule,
+    Icon,
+    TimeAgoPipe,
+  ],
+  templateUrl: './host-list.html',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class HostList {
+  private readonly hosts = inject(HostsApi);
+  protected readonly session = inject(SessionState);
+  protected readonly names = inject(ReferenceNames);
+  protected readonly list = new CursorList<Host>((query) => this.hosts.list(query), { sort: 'hostname' });
+  protected readonly columns = ['hostname', 'ipAddress', 'roles', 'tags', 'gpu', 'cluster', 'updatedAt'];
+  protected readonly filters = inject(FormBuilder).nonNullable.group({
+    q: [''],
+    role: [''],
+    tag: [''],
+    gpu: [''],
+  });
+
+  constructor() {
+    void this.list.first();
+    void this.names.loadClusters();
+    this.filters.valueChanges
+      .pipe(debounceTime(250), takeUntilDestroyed())
+      .subscribe((value) => void this.list.filter(value));
+    inject(LiveEvents).on('inventory.changed', () => void this.list.reload());
+  }
+}
