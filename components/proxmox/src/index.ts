@@ -38,3 +38,36 @@ export { isGpu, type PciDevice, type PciMapping, type PciMappingEntry } from './
 export { cephFlags, type CephFlag, type CephStatus } from './client/ceph.ts';
 export { nodeOfUpid, taskSucceeded, type TaskStatus, type TaskSummary } from './client/tasks.ts';
 export type { Upid } from './client/wire-types.ts';
+
+// Desired VMs: read the cluster, plan, render, apply.
+export { readClusterSnapshot, type SnapshotOptions } from './vms/snapshot.ts';
+export { planVms } from './vms/plan-vms.ts';
+export { renderPlan, planToJson } from './vms/render-plan.ts';
+export {
+  applyPlan,
+  runStepDirectly,
+  type ApplyOptions,
+  type ApplyResult,
+  type StepReport,
+  type StepResult,
+  type StepRunner,
+  type VmApplyReport,
+} from './vms/apply-plan.ts';
+export { defaultIdentity, CREATING_MARKER, type IdentityOptions } from './vms/identity.ts';
+export type {
+  ClusterSnapshot,
+  CreateAction,
+  DeleteAction,
+  DesiredHostVms,
+  DiskResize,
+  FieldChange,
+  KeepAction,
+  PlanIssue,
+  PlanOptions,
+  ReplaceAction,
+  UnchangedAction,
+  UpdateAction,
+  VmAction,
+  VmPlan,
+  VmTarget,
+} from './vms/types.ts';

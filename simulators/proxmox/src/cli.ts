@@ -53,6 +53,7 @@ const program = new Command('sim-proxmox')
     0,
   )
   .option('--fault-task <share>', 'share of tasks ending with an error', rate, 0)
+  .option('--fault-task-every <n>', 'every Nth task ends with an error (deterministic)', count, 0)
   .option('--task-ms <ms>', 'how long each task runs', count, 500)
   .option('--seed <n>', 'seed for the generated cluster, faults and timings', count, 42)
   .option('--verbose', 'log every request');
@@ -78,6 +79,7 @@ const o = program.opts<{
   fault5xx: number;
   faultLock: number;
   faultTask: number;
+  faultTaskEvery: number;
   taskMs: number;
   seed: number;
   verbose?: boolean;
@@ -116,6 +118,7 @@ const sim = await startProxmoxSimulator({
     http5xxRate: o.fault5xx,
     lockTimeoutRate: o.faultLock,
     taskFailureRate: o.faultTask,
+    taskFailureEvery: o.faultTaskEvery,
   },
   taskDurationMs: o.taskMs,
   seed: o.seed,

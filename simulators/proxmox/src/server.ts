@@ -22,6 +22,8 @@ export interface FaultOptions {
   lockTimeoutRate?: number;
   /** Share of tasks that end with an error instead of doing their work. */
   taskFailureRate?: number;
+  /** Deterministic variant: every Nth task (N, 2N, …) ends with an error. */
+  taskFailureEvery?: number;
 }
 
 export interface SimulatorOptions {
@@ -96,6 +98,7 @@ export async function startProxmoxSimulator(options: SimulatorOptions = {}): Pro
     durationMs: () =>
       typeof duration === 'number' ? duration : duration[0] + random() * (duration[1] - duration[0]),
     failureRate: () => faults.taskFailureRate ?? 0,
+    failureEvery: () => faults.taskFailureEvery ?? 0,
     random,
     onChange: changed,
   });

@@ -43,6 +43,8 @@ export interface TaskEngineOptions {
   durationMs: () => number;
   /** Chance that a task ends with an injected error instead of doing its work. */
   failureRate: () => number;
+  /** Every Nth task fails (0: never). */
+  failureEvery: () => number;
   random: () => number;
   onChange: () => void;
 }
@@ -55,6 +57,7 @@ export class TaskEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private nextPid = 100_000;
+  private finished = 0;
 
   constructor(private readonly options: TaskEngineOptions) {}
 
@@ -92,7 +95,9 @@ export class TaskEngine {
   private finish(task: SimTask, spec: TaskSpec): void {
     const log = (line: string) => task.log.push(line);
     try {
-      if (this.options.random() < this.options.failureRate()) {
+      const every = this.options.failureEvery();
+      const nth = ++this.finished;
+      if (this.options.random() < this.options.failureRate() || (every > 0 && nth % every === 0)) {
         throw new SimError(500, `${spec.type} ${spec.id}: simulated task failure (injected fault)`);
       }
       spec.work(log);

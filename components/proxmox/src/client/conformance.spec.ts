@@ -1,6 +1,11 @@
+import { vmSchema } from '@skyy/contracts';
 import { startProxmoxSimulator } from '@skyy/sim-proxmox';
 import { describe, expect, it } from 'vitest';
 import { PveSchemaIndex } from '../schema/pve-schema-index.ts';
+import { applyPlan } from '../vms/apply-plan.ts';
+import { planVms } from '../vms/plan-vms.ts';
+import { readClusterSnapshot } from '../vms/snapshot.ts';
+import type { DesiredHostVms } from '../vms/types.ts';
 import { ProxmoxClient } from './proxmox-client.ts';
 import type { RequestEvent } from './transport.ts';
 
@@ -153,6 +158,24 @@ const cases: Record<string, Call[]> = {
   'tasks.wait': [async (pve) => pve.tasks.wait(await pve.qemu.start('pve1', 901))],
 };
 
+function schemaProblems(events: RequestEvent[]): { problems: string[]; templates: Set<string> } {
+  const schema = PveSchemaIndex.bundledIndex();
+  const problems: string[] = [];
+  const templates = new Set<string>();
+  for (const event of events) {
+    const resolved = schema.resolve(event.method, event.path);
+    if (!resolved.ok) {
+      problems.push(`${event.method} ${event.path}: not in the schema`);
+      continue;
+    }
+    templates.add(`${event.method} ${resolved.route.template}`);
+    for (const [param, message] of Object.entries(schema.validate(resolved.route, event.params))) {
+      problems.push(`${event.method} ${resolved.route.template} ${param}: ${message}`);
+    }
+  }
+  return { problems, templates };
+}
+
 function publicMethods(instance: object): string[] {
   return Object.getOwnPropertyNames(Object.getPrototypeOf(instance)).filter((name) => name !== 'constructor');
 }
@@ -196,20 +219,7 @@ describe('client conformance with the PVE API schema', () => {
       await pve.close();
       await sim.close();
     }
-    const schema = PveSchemaIndex.bundledIndex();
-    const problems: string[] = [];
-    const templates = new Set<string>();
-    for (const event of events) {
-      const resolved = schema.resolve(event.method, event.path);
-      if (!resolved.ok) {
-        problems.push(`${event.method} ${event.path}: not in the schema`);
-        continue;
-      }
-      templates.add(`${event.method} ${resolved.route.template}`);
-      for (const [param, message] of Object.entries(schema.validate(resolved.route, event.params))) {
-        problems.push(`${event.method} ${resolved.route.template} ${param}: ${message}`);
-      }
-    }
+    const { problems, templates } = schemaProblems(events);
     expect(problems).toEqual([]);
     // The endpoints the client uses, all exercised (and all served by the simulator).
     expect([...templates].sort()).toEqual([
@@ -251,6 +261,88 @@ describe('client conformance with the PVE API schema', () => {
       'POST /nodes/{node}/qemu/{vmid}/status/stop',
       'PUT /cluster/ceph/flags',
       'PUT /cluster/ceph/flags/{flag}',
+      'PUT /nodes/{node}/qemu/{vmid}/config',
+      'PUT /nodes/{node}/qemu/{vmid}/resize',
+    ]);
+  });
+
+  it('plans and applies with requests the schema accepts: config keys, cloud-init, GPUs, restarts, deletion', async () => {
+    const sim = await startProxmoxSimulator({ taskDurationMs: 2, generate: { gpusPerNode: 3 } });
+    const events: RequestEvent[] = [];
+    const [tokenId = '', tokenSecret = ''] = Object.entries(sim.state.tokens)[0] ?? [];
+    const pve = new ProxmoxClient({
+      baseUrl: sim.url,
+      tokenId,
+      tokenSecret,
+      tasks: { pollIntervalMs: 2 },
+      onRequest: (e) => events.push(e),
+    });
+    const hosts = (vms: Record<string, unknown[]>): DesiredHostVms[] =>
+      Object.entries(vms).map(([node, list]) => ({ node, vms: list.map((vm) => vmSchema.parse(vm)) }));
+    const gpuVm = {
+      name: 'conf-gpu',
+      template: 'ubuntu-2404-cloud',
+      cores: 4,
+      memory: '8G',
+      cpu_type: 'host',
+      disks: [
+        { storage: 'ceph-vm', size: 40 },
+        { storage: 'local-lvm', size: 10 },
+      ],
+      nics: [
+        {
+          bridge: 'vmbr1',
+          vlan: 502,
+          mac: '02:00:2e:8c:5e:78',
+          ip: '69.1.1.2/24',
+          gateway: '69.1.1.1',
+          firewall: true,
+        },
+      ],
+      gpus: [{ model: 'RTX 3090', primary: true }, { mapping: 'rtx3090' }],
+      cloud_init: {
+        user: 'skyy',
+        ssh_keys: ['ssh-ed25519 AAAAC3Nza ops@example.com'],
+        nameservers: ['1.1.1.1', '9.9.9.9'],
+        search_domain: 'example.com',
+      },
+      tags: ['gpu'],
+      description: 'GPU worker',
+      onboot: true,
+      protect: true,
+    };
+    const freshVm = {
+      name: 'conf-fresh',
+      cores: 1,
+      memory: 1024,
+      iso: 'local:iso/debian-13.iso',
+      disks: [{ storage: 'local-lvm', size: 8 }],
+      nics: [{ bridge: 'vmbr0' }],
+      start: false,
+    };
+    const run = async (desired: DesiredHostVms[], allowDelete = false) => {
+      const plan = planVms(desired, await readClusterSnapshot(pve, desired), { allowDelete });
+      expect(plan.errors).toEqual([]);
+      const result = await applyPlan(pve, plan, { retryDelayMs: 1, restartWhenNeeded: true });
+      expect(result.vms.filter((vm) => vm.status !== 'done')).toEqual([]);
+    };
+    try {
+      await run(hosts({ pve1: [gpuVm], pve2: [freshVm] }));
+      await run(hosts({ pve1: [{ ...gpuVm, cores: 6, nics: [] }], pve3: [freshVm] }));
+      await run(hosts({ pve1: [{ ...gpuVm, cores: 6, nics: [] }], pve3: [] }), true);
+    } finally {
+      await pve.close();
+      await sim.close();
+    }
+    const { problems, templates } = schemaProblems(events);
+    expect(problems).toEqual([]);
+    expect([...templates].filter((t) => /^(POST|PUT|DELETE)/.test(t)).sort()).toEqual([
+      'DELETE /nodes/{node}/qemu/{vmid}',
+      'POST /nodes/{node}/qemu',
+      'POST /nodes/{node}/qemu/{vmid}/clone',
+      'POST /nodes/{node}/qemu/{vmid}/migrate',
+      'POST /nodes/{node}/qemu/{vmid}/status/reboot',
+      'POST /nodes/{node}/qemu/{vmid}/status/start',
       'PUT /nodes/{node}/qemu/{vmid}/config',
       'PUT /nodes/{node}/qemu/{vmid}/resize',
     ]);

@@ -26,7 +26,6 @@ const gpu = (id: string, name = 'GA102 [GeForce RTX 3090]'): PciDevice => ({
   iommugroup: 1,
 });
 
-
 /** A VM exactly as `base` declares it, so tests change one thing at a time. */
 const baseConfig = (vmid: number, name: string): Record<string, string> => ({
   name,
