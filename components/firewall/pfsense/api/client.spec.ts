@@ -72,6 +72,9 @@ describe('PfSenseClient over HTTPS with a self-signed certificate', () => {
   it('talks to a firewall whose certificate fingerprint is pinned', async () => {
     const client = clientFor(url, { tls: { fingerprint: certificate.fingerprint256.toLowerCase() } });
     expect((await getSystemVersion(client)).version).toBe('2.8.1-RELEASE');
+    // Parallel requests open more connections; each one must pass the pin check too.
+    const versions = await Promise.all(Array.from({ length: 8 }, () => getSystemVersion(client)));
+    expect(versions.map((v) => v.version)).toEqual(Array(8).fill('2.8.1-RELEASE'));
   });
 
   it('refuses a certificate that does not match the pin, without retrying', async () => {

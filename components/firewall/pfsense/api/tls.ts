@@ -44,7 +44,8 @@ export function createTlsAgent(options: PfSenseTlsOptions = {}, connectTimeoutMs
     });
   }
   const expected = normalizeFingerprint(options.fingerprint);
-  const base = buildConnector({ rejectUnauthorized: false, timeout: connectTimeoutMs });
+  // No TLS session resumption: a resumed session may not present the certificate to check.
+  const base = buildConnector({ rejectUnauthorized: false, timeout: connectTimeoutMs, maxCachedSessions: 0 });
   const connect: buildConnector.connector = (connectOptions, callback) => {
     base(connectOptions, (error, socket) => {
       if (error || !socket) {

@@ -1,0 +1,3 @@
+export * from './status.ts';
+export * from './drift.ts';
+export * from './objects.ts';
