@@ -1,0 +1,279 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatYamlIssue } from '@skyy/contracts';
+import { Command, Option } from 'commander';
+import { defaultConfigPath, readToken, runAgent } from './agent/bootstrap/run-agent.ts';
+import { ConfigError, loadGpuConfigFile } from './agent/config/load-config.ts';
+import { LegacyWriter, NvmlWriter, restoreDefaults, type GpuWriter } from './agent/controller/gpu-writers.ts';
+import { detectGpus, formatDetectReport } from './utils/gpu-detect.ts';
+import { createLogger, type LogLevel } from './utils/logger.ts';
+import { ProcessRunner } from './utils/runner.ts';
+
+/**
+ * gpu-agent: keeps NVIDIA GPUs on headless servers cool.
+ *
+ *   gpu-agent [run]        the daemon (dry-run unless root or --no-dry-run)
+ *   gpu-agent restore      fans back to automatic, power limits to default (systemd ExecStopPost)
+ *   gpu-agent detect       GPUs, fans, driver, which control path works
+ *   gpu-agent validate F   check a gpu_config.yaml, errors with key and line
+ *
+ * Exit codes: 0 ok, 1 failed, 2 bad usage or invalid config.
+ */
+
+const VERSION = (
+  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export interface MainIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  isRoot: boolean;
+  onSignal(handler: (signal: NodeJS.Signals) => void): void;
+}
+
+export const processIo = (): MainIo => ({
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  env: process.env,
+  isRoot: process.getuid?.() === 0,
+  onSignal: (handler) => {
+    process.on('SIGTERM', handler);
+    process.on('SIGINT', handler);
+  },
+});
+
+interface CommonOptions {
+  source: 'auto' | 'nvml' | 'nvidia-smi';
+  nvidiaSmi?: string;
+  nvidiaSettings: string;
+  display: string;
+  nvmlLibrary?: string;
+  logLevel: LogLevel;
+  logFormat: 'text' | 'json';
+}
+
+function addCommon(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--source <source>', 'where readings come from')
+        .choices(['auto', 'nvml', 'nvidia-smi'])
+        .default('auto'),
+    )
+    .option('--nvidia-smi <path>', 'nvidia-smi binary (implies --source nvidia-smi unless --source is given)')
+    .option(
+      '--nvidia-settings <path>',
+      'nvidia-settings binary, for fans on drivers before R520',
+      'nvidia-settings',
+    )
+    .option('--display <display>', 'X display for nvidia-settings (Coolbits)', ':0')
+    .option('--nvml-library <path>', 'path of libnvidia-ml.so.1')
+    .addOption(new Option('--log-level <level>').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(new Option('--log-format <format>').choices(['text', 'json']).default('text'));
+}
+
+/** An explicit --nvidia-smi means "read through this binary" unless --source says otherwise. */
+function resolveSource(
+  options: CommonOptions,
+  command: Command,
+): { source: CommonOptions['source']; nvidiaSmi: string } {
+  const sourceGiven = command.getOptionValueSource('source') === 'cli';
+  const source = options.nvidiaSmi && !sourceGiven ? 'nvidia-smi' : options.source;
+  return { source, nvidiaSmi: options.nvidiaSmi ?? 'nvidia-smi' };
+}
+
+export async function main(argv: readonly string[], io: MainIo): Promise<number> {
+  const program = new Command('gpu-agent')
+    .description('Keeps NVIDIA GPUs cool on headless servers: fan and power control, fail-safes, metrics')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  let exitCode = 0;
+
+  addCommon(
+    program
+      .command('run', { isDefault: true })
+      .description('run the agent')
+      .option('--config <path>', `local gpu_config.yaml (default ${defaultConfigPath()})`)
+      .option(
+        '--state-dir <dir>',
+        'cache directory (default /var/lib/skyy-gpu-agent as root, else ./data/gpu-agent)',
+      )
+      .option('--dry-run', 'compute and log decisions, write nothing (default unless root)')
+      .option('--no-dry-run', 'write fan speeds and power limits')
+      .option('--listen <host:port>', 'HTTP API address, or "off"', '127.0.0.1:9841')
+      .option('--server <url>', 'Skyy Command URL for central config and heartbeats (env SKYY_SERVER_URL)')
+      .option('--token-file <path>', 'file holding the agent token (else env SKYY_GPU_AGENT_TOKEN)')
+      .option('--host <name>', 'this host as Skyy Command knows it', hostname()),
+  ).action(
+    async (options: CommonOptions & Record<string, string | boolean | undefined>, command: Command) => {
+      const log = createLogger({
+        level: options.logLevel,
+        format: options.logFormat,
+        write: (line) => io.out(`${line}\n`),
+      });
+      const { source, nvidiaSmi } = resolveSource(options, command);
+      const dryRunSource = command.getOptionValueSource('dryRun');
+      const dryRun = dryRunSource === 'cli' ? options['dryRun'] !== false : !io.isRoot;
+      if (!dryRun && !io.isRoot)
+        log.warn('writing without root: NVML and nvidia-smi will most likely refuse');
+      const stateDir = String(
+        options['stateDir'] ?? (io.isRoot ? '/var/lib/skyy-gpu-agent' : join('data', 'gpu-agent')),
+      );
+      mkdirSync(stateDir, { recursive: true });
+      const listen = String(options['listen']);
+      const server = (options['server'] as string | undefined) ?? io.env['SKYY_SERVER_URL'];
+      let running;
+      try {
+        running = await runAgent({
+          ...(options['config'] ? { configPath: String(options['config']) } : {}),
+          stateDir,
+          dryRun,
+          source,
+          nvidiaSmi,
+          nvidiaSettings: options.nvidiaSettings,
+          display: options.display,
+          ...(options.nvmlLibrary ? { nvmlLibrary: options.nvmlLibrary } : {}),
+          ...(listen !== 'off' ? { listen } : {}),
+          ...(server ? { server } : {}),
+          ...((t) => (t ? { token: t } : {}))(readToken(io.env, options['tokenFile'] as string | undefined)),
+          host: String(options['host']),
+          version: VERSION,
+          log,
+          env: io.env,
+        });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          io.err(`invalid config:\n${error.message}\n`);
+          exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+      const stopping = new Promise<void>((resolve) => {
+        let signalled = false;
+        io.onSignal((signal) => {
+          if (signalled) process.exit(1);
+          signalled = true;
+          log.info(`${signal}: restoring automatic fans and default power limits, then exiting`);
+          void running.stop({ restore: true }).then(resolve);
+        });
+      });
+      await stopping;
+    },
+  );
+
+  addCommon(
+    program.command('restore').description('fans back to automatic, power limits to default, for every GPU'),
+  ).action(async (options: CommonOptions, command: Command) => {
+    const log = createLogger({
+      level: options.logLevel,
+      format: options.logFormat,
+      write: (line) => io.out(`${line}\n`),
+    });
+    const runner = new ProcessRunner({ env: io.env });
+    const { source, nvidiaSmi } = resolveSource(options, command);
+    const detection = await detectGpus({
+      source,
+      nvidiaSmi,
+      nvidiaSettings: options.nvidiaSettings,
+      display: options.display,
+      runner,
+      env: io.env,
+      ...(options.nvmlLibrary ? { nvmlLibrary: options.nvmlLibrary } : {}),
+    });
+    const readings = detection.sample?.readings ?? [];
+    const fanOffsets = new Map<number, number>();
+    let offset = 0;
+    for (const reading of [...readings].sort((a, b) => a.index - b.index)) {
+      fanOffsets.set(reading.index, offset);
+      offset += Math.max(1, reading.fans.length);
+    }
+    const legacy = new LegacyWriter({
+      runner,
+      nvidiaSmi,
+      nvidiaSettings: options.nvidiaSettings,
+      display: options.display,
+      env: io.env,
+      fanOffset: (gpu) => fanOffsets.get(gpu.index) ?? 0,
+    });
+    const writer: GpuWriter = detection.nvml ? new NvmlWriter(detection.nvml) : legacy;
+    if (readings.length === 0) {
+      log.error('no GPUs found to restore', { reading: detection.report.reading });
+      exitCode = 1;
+      return;
+    }
+    for (const reading of readings) {
+      try {
+        await restoreDefaults(writer, {
+          uuid: reading.uuid,
+          index: reading.index,
+          fans: reading.fans.length > 0 ? reading.fans.map((f) => f.fan) : [0],
+          ...(reading.powerDefaultLimitW !== undefined ? { defaultPowerW: reading.powerDefaultLimitW } : {}),
+        });
+        log.info(`GPU ${reading.index} (${reading.uuid}): fans automatic, power limit default`);
+      } catch (error) {
+        log.error(`GPU ${reading.index} (${reading.uuid}): restore failed: ${(error as Error).message}`);
+        exitCode = 1;
+      }
+    }
+  });
+
+  addCommon(
+    program
+      .command('detect')
+      .description('GPUs, fans, driver version and the control path this host supports'),
+  )
+    .option('--json', 'machine-readable output')
+    .action(async (options: CommonOptions & { json?: boolean }, command: Command) => {
+      const { source, nvidiaSmi } = resolveSource(options, command);
+      const detection = await detectGpus({
+        source,
+        nvidiaSmi,
+        nvidiaSettings: options.nvidiaSettings,
+        display: options.display,
+        runner: new ProcessRunner({ env: io.env }),
+        env: io.env,
+        ...(options.nvmlLibrary ? { nvmlLibrary: options.nvmlLibrary } : {}),
+      });
+      io.out(
+        options.json
+          ? `${JSON.stringify(detection.report, null, 2)}\n`
+          : formatDetectReport(detection.report),
+      );
+      if (detection.report.reading === 'none') exitCode = 1;
+    });
+
+  program
+    .command('validate')
+    .description('check a gpu_config.yaml; prints every problem as file:line:column: key: message')
+    .argument('<file>')
+    .action((file: string) => {
+      const result = loadGpuConfigFile(file);
+      if (result.ok) {
+        io.out(`${file}: ok\n`);
+      } else {
+        io.err(`${result.issues.map(formatYamlIssue).join('\n')}\n`);
+        exitCode = 2;
+      }
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    io.err(`gpu-agent: ${(error as Error).message}\n`);
+    return 1;
+  }
+  return exitCode;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+}
