@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseYamlWith } from '../yaml/parse-yaml.ts';
-import { firewallSiteSettingsSchema, networkingFileSchema } from './networking.schema.ts';
+import {
+  firewallSiteSettingsSchema,
+  networkingFileJsonSchema,
+  networkingFileSchema,
+} from './networking.schema.ts';
 
 const hargett = new URL('../../../desired_state/networking/networking_hargett.yaml', import.meta.url);
 
@@ -83,5 +87,12 @@ describe('firewallSiteSettingsSchema', () => {
         lan_subnet: '69.1.0.0/22',
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('networkingFileJsonSchema', () => {
+  it('matches the JSON Schema committed for editors', () => {
+    const committed = new URL('../../../desired_state/schemas/networking.schema.json', import.meta.url);
+    expect(JSON.parse(readFileSync(committed, 'utf8'))).toEqual(networkingFileJsonSchema());
   });
 });

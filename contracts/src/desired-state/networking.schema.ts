@@ -67,3 +67,15 @@ export const firewallSiteSettingsSchema = z.strictObject({
 
 export type FirewallSiteSettingsInput = z.input<typeof firewallSiteSettingsSchema>;
 export type FirewallSiteSettings = z.output<typeof firewallSiteSettingsSchema>;
+
+/**
+ * The JSON Schema editors use to check networking files (`# yaml-language-server: $schema=…`),
+ * generated from the zod schema; `desired_state/schemas/networking.schema.json` is its output.
+ */
+export function networkingFileJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(networkingFileSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }),
+    $id: 'https://skyy.command/schemas/networking.schema.json',
+    title: 'Skyy Command networking file (desired_state/networking/networking_<site>.yaml)',
+  };
+}

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { macAddressSchema } from '@skyy/contracts';
 import type { DesiredEntry } from '../lib/desired.ts';
 import { normalizeMac, parseIpv4 } from '../utils/net-utils.ts';
 import type { Finding } from './findings.ts';
@@ -162,7 +163,8 @@ function checkEntry(
 
   let mac: string | null = null;
   if (raw.mac !== undefined && raw.mac !== null && raw.mac !== '') {
-    mac = typeof raw.mac === 'string' ? normalizeMac(raw.mac) : null;
+    // The contracts schema decides what is a MAC (the same answer `skyy validate` gives).
+    mac = macAddressSchema.safeParse(raw.mac).success ? normalizeMac(String(raw.mac)) : null;
     if (mac === null) {
       findings.push({
         severity: 'error',
