@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     .description('Keeps NVIDIA GPUs cool on headless servers: fan and power control, fail-safes, metrics')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   let exitCode = 0;
 
   addCommon(
