@@ -1,4 +1,6 @@
-import { ApiError, badRequest, isIpAddress, represent, validateObject } from './model.ts';
+import { ApiError, badRequest, represent, validateObject } from './model.ts';
+import { checkModelRules } from './model-rules.ts';
+import { interfaceStats, systemStatus } from './status-endpoints.ts';
 import type { InterfaceRepresentation } from './model.ts';
 import { filterObjects } from './query.ts';
 import { loadReference, type HttpMethod, type PfSenseReference } from './reference.ts';
@@ -375,7 +377,7 @@ export class SimulatedFirewall {
           available_versions: [this.identity.restApiVersion],
         };
       case '/api/v2/status/system':
-        return this.systemStatus();
+        return systemStatus(this.state(), this.identity.startedAt);
       case '/api/v2/interfaces':
         return filterObjects(
           interfaces.map((i) => this.networkInterface(i)),
@@ -443,36 +445,6 @@ export class SimulatedFirewall {
     return { ...out, staticmap, pool: [], numberoptions: [] };
   }
 
-  private systemStatus(): SimObject {
-    const seconds = Math.floor((Date.now() - this.identity.startedAt) / 1000) + 3 * 86_400 + 4 * 3_600;
-    const days = Math.floor(seconds / 86_400);
-    const hours = Math.floor((seconds % 86_400) / 3_600);
-    const minutes = Math.floor((seconds % 3_600) / 60);
-    const state = this.state();
-    const objects = state.config.vips.length + state.config.nats.length + state.config.rules.length;
-    return {
-      platform: 'pfSense',
-      serial: 'SIM0000001',
-      netgate_id: 'sim-netgate-id',
-      uptime: `${days} Days ${String(hours).padStart(2, '0')} Hours ${String(minutes).padStart(2, '0')} Minutes ${String(seconds % 60).padStart(2, '0')} Seconds`,
-      bios_vendor: 'SeaBIOS',
-      bios_version: '1.16.3',
-      bios_date: '04/01/2014',
-      kernel_pti: false,
-      mds_mitigation: 'inactive',
-      temp_c: 41.5,
-      temp_f: 106.7,
-      cpu_model: 'QEMU Virtual CPU version 2.5+',
-      cpu_load_avg: [0.12, 0.18, 0.2],
-      cpu_count: 4,
-      cpu_usage: Math.min(95, 3 + objects / 200),
-      mem_usage: Math.min(95, 14 + objects / 150),
-      mbuf_usage: 1.2,
-      swap_usage: 0,
-      disk_usage: 8.4,
-    };
-  }
-
   private newTracker(): number {
     this.lastTracker = Math.max(this.lastTracker + 1, Date.now() * 1000);
     return this.lastTracker;
@@ -483,125 +455,6 @@ export class SimulatedFirewall {
     return (Date.now() * 1000 + this.uniqueCounter).toString(16).slice(-13).padStart(13, '0');
   }
 }
-
-function interfaceStats(i: SimInterface, representAs: InterfaceRepresentation): SimObject {
-  return {
-    name: representAs === 'descr' ? i.descr : representAs === 'if' ? i.if : i.id,
-    descr: i.descr,
-    hwif: i.if,
-    macaddr: i.macaddr,
-    mtu: '1500',
-    enable: i.enable,
-    status: i.enable ? 'up' : 'down',
-    ipaddr: i.ipaddr,
-    subnet: String(i.subnet),
-    linklocal: '',
-    ipaddrv6: '',
-    subnetv6: '',
-    inerrs: 0,
-    outerrs: 0,
-    collisions: 0,
-    inbytes: 1_048_576,
-    inbytespass: 1_048_576,
-    outbytes: 524_288,
-    outbytespass: 524_288,
-    inpkts: 4_096,
-    inpktspass: 4_096,
-    outpkts: 2_048,
-    outpktspass: 2_048,
-    dhcplink: '',
-    media: 'autoselect',
-    gateway: i.gateway,
-    gatewayv6: '',
-  };
-}
-
-/** Checks the package's models make beyond their field declarations. */
-function checkModelRules(
-  model: string,
-  stored: SimObject,
-  context: {
-    interfaces: readonly SimInterface[];
-    siblings: readonly SimObject[];
-    selfIndex?: number;
-    parentId?: string;
-  },
-): void {
-  if (model === 'VirtualIP') {
-    const subnet = String(stored.subnet);
-    if (!isIpAddress(subnet))
-      throw badRequest(
-        'VIRTUAL_IP_INVALID_SUBNET',
-        `Field \`subnet\` must be an IP address, got \`${subnet}\`.`,
-      );
-    if (subnet.includes('.') && Number(stored.subnet_bits) > 32) {
-      throw badRequest(
-        'VIRTUAL_IP_INVALID_SUBNET_BITS',
-        'Field `subnet_bits` must be 32 or less for IPv4 addresses.',
-      );
-    }
-    const owner = context.interfaces.find((i) => i.ipaddr === subnet);
-    if (owner) {
-      throw new ApiError(
-        409,
-        'VIRTUAL_IP_SUBNET_IN_USE',
-        `Address \`${subnet}\` is already in use by interface ${owner.descr}.`,
-      );
-    }
-  }
-  if (model === 'FirewallRule') {
-    const interfaces = stored.interface as unknown[];
-    if (stored.floating !== true && interfaces.length !== 1) {
-      throw badRequest(
-        'FIREWALL_RULE_MULTIPLE_INTERFACES_WITHOUT_FLOATING',
-        'Non-floating rules must have exactly one interface.',
-      );
-    }
-  }
-  if (model === 'DHCPServerStaticMapping') {
-    const mac = String(stored.mac);
-    if (!/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac)) {
-      throw badRequest(
-        'MAC_ADDRESS_VALIDATOR_FAILED',
-        `Field \`mac\` must be a valid MAC address, got \`${mac}\`.`,
-      );
-    }
-    const ipaddr = stored.ipaddr;
-    if (typeof ipaddr === 'string' && ipaddr !== '') {
-      const network = context.interfaces.find((i) => i.id === context.parentId);
-      if (!isIpAddress(ipaddr) || (network && !inSubnet(ipaddr, network))) {
-        throw badRequest(
-          'DHCP_SERVER_STATIC_MAPPING_IPADDR_OUTSIDE_OF_SUBNET',
-          `Field \`ipaddr\` must be an address within the ${network?.descr ?? ''} interface's subnet.`,
-        );
-      }
-      const clash = context.siblings.findIndex(
-        (other, index) => index !== context.selfIndex && other.ipaddr === ipaddr,
-      );
-      if (clash !== -1) {
-        throw new ApiError(
-          409,
-          'DHCP_SERVER_STATIC_MAPPING_IPADDR_IN_USE',
-          `Field \`ipaddr\` is already in use by static mapping with ID '${clash}'.`,
-        );
-      }
-    }
-  }
-}
-
-function ipv4Number(address: string): number {
-  return address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
-}
-
-function inSubnet(address: string, network: SimInterface): boolean {
-  if (!address.includes('.')) return false;
-  const size = 2 ** (32 - network.subnet);
-  const base = ipv4Number(network.ipaddr);
-  const start = base - (base % size);
-  const value = ipv4Number(address);
-  return value >= start && value < start + size;
-}
-
 export function versionAtLeast(version: string, minimum: [number, number, number]): boolean {
   const parts = version.replace(/^v/, '').split(/[.-]/).map(Number);
   for (let i = 0; i < 3; i++) {
