@@ -14,6 +14,16 @@ interface ChosenFile {
 
 const yamlName = /\.ya?ml$/i;
 
+/** The file's text as on disk (FileReader works in every browser and in the test DOM). */
+function readText(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+    reader.readAsText(file);
+  });
+}
+
 /**
  * Import the user's host YAML files: drop them (or choose them), check them without writing
  * (dry run), then apply. Every file gets its own result, with line:column for each problem.
@@ -65,7 +75,7 @@ export class HostImport {
     const yaml = chosen.filter((file) => yamlName.test(file.name));
     this.skipped.set(chosen.filter((file) => !yamlName.test(file.name)).map((file) => file.name));
     const read = await Promise.all(
-      yaml.map(async (file) => ({ name: file.name, content: await file.text() })),
+      yaml.map(async (file) => ({ name: file.name, content: await readText(file) })),
     );
     const byName = new Map(this.files().map((file) => [file.name, file]));
     for (const file of read) byName.set(file.name, file);

@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
@@ -47,9 +56,12 @@ export class JobDetail {
     const events = inject(LiveEvents);
     effect(() => {
       const id = this.id();
-      this.lines.set([]);
-      void this.refresh(id);
-      void this.catchUp(id);
+      // Only the id is a dependency: loading reads and writes the lines.
+      untracked(() => {
+        this.lines.set([]);
+        void this.refresh(id);
+        void this.catchUp(id);
+      });
     });
     events.on('job.log', (data) => {
       const line = jobLogEventSchema.safeParse(data);
