@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, WaitingError, Worker, type Job as BullJob, type ConnectionOptions } from 'bullmq';
+import { Queue, WaitingError, Worker, type Job as BullJob } from 'bullmq';
+import { Redis } from 'ioredis';
 import { now } from '../database/database.ts';
 import { jobStatusEvent } from './job-events.ts';
 import { messageOf, WorkerShutdownError } from './job-runner.ts';
@@ -20,9 +21,12 @@ const DISPATCH_TIMEOUT_MS = 5_000;
  * it ends, so a retry can hand the same id over again.
  */
 export class BullMqJobQueue extends JobQueue {
+  private redis: Redis | null = null;
+  private lastRedisError = 0;
   private queue: Queue<BullPayload> | null = null;
   private worker: Worker<BullPayload> | null = null;
   private sweeper: NodeJS.Timeout | null = null;
+  private started = false;
   private stopping = false;
 
   constructor(
@@ -36,9 +40,25 @@ export class BullMqJobQueue extends JobQueue {
     return this.deps.settings.lockDurationMs;
   }
 
-  private connection(): ConnectionOptions {
-    // BullMQ needs unlimited retries on its blocking connection; errors surface as 'error' events.
-    return { url: this.redisUrl, maxRetriesPerRequest: null };
+  /**
+   * Our own connection, shared by the BullMQ queue and worker. BullMQ leaves a shared
+   * connection to its owner, so stop() can drop it at once even while Redis is unreachable
+   * (quitting would wait for a server that is not there). BullMQ needs unlimited retries.
+   */
+  private connection(): Redis {
+    if (!this.redis) {
+      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+      this.redis.on('error', (error: Error) => this.redisError(error));
+    }
+    return this.redis;
+  }
+
+  /** Redis being down is logged once a minute, not on every reconnect attempt. */
+  private redisError(error: Error): void {
+    const at = Date.now();
+    if (at - this.lastRedisError < 60_000) return;
+    this.lastRedisError = at;
+    this.deps.logger.warn({ err: error.message }, 'job queue: Redis connection error');
   }
 
   private bullQueue(): Queue<BullPayload> {
@@ -47,16 +67,26 @@ export class BullMqJobQueue extends JobQueue {
         connection: this.connection(),
         prefix: this.deps.settings.redisPrefix,
       });
-      this.queue.on('error', (error) =>
-        this.deps.logger.warn({ err: error }, 'BullMQ queue connection error'),
-      );
+      this.queue.on('error', (error) => this.redisError(error));
     }
     return this.queue;
   }
 
   async start(): Promise<void> {
-    if (this.worker) return;
+    if (this.started) return;
+    this.started = true;
     this.stopping = false;
+    const connection = this.connection();
+    // The worker is created once Redis answers: a BullMQ worker that never connected cannot be closed.
+    if (connection.status === 'ready') this.startWorker();
+    else connection.once('ready', () => this.startWorker());
+    const sweepMs = Math.max(this.deps.settings.pollMs * 5, 1_000);
+    this.sweeper = setInterval(() => void this.sweep(sweepMs), sweepMs);
+    this.sweeper.unref();
+  }
+
+  private startWorker(): void {
+    if (this.stopping || this.worker) return;
     const { settings } = this.deps;
     this.worker = new Worker<BullPayload>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: this.connection(),
@@ -67,18 +97,17 @@ export class BullMqJobQueue extends JobQueue {
       // A job is recovered from a dead worker this many times; the row's own attempt limit also applies.
       maxStalledCount: 5,
     });
-    this.worker.on('error', (error) => this.deps.logger.warn({ err: error }, 'BullMQ worker error'));
+    this.worker.on('error', (error) => this.redisError(error));
     // BullMQ gave up on a job without our processor finishing it (stalled too often): mirror that.
     this.worker.on('failed', (job, error) => {
       if (job && error.name !== 'WaitingError') void this.markFailed(job.data.jobId, error.message);
     });
-    const sweepMs = Math.max(settings.pollMs * 5, 1_000);
-    this.sweeper = setInterval(() => void this.sweep(sweepMs), sweepMs);
-    this.sweeper.unref();
   }
 
+  /** Every wait is bounded: shutdown must finish even when Redis went away. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.started = false;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     const worker = this.worker;
@@ -86,18 +115,21 @@ export class BullMqJobQueue extends JobQueue {
     if (worker) {
       // close() stops fetching and waits for running jobs; after the grace period they are told to yield.
       const closing = worker.close().catch(() => undefined);
-      const grace = this.deps.settings.shutdownGraceMs;
-      await Promise.race([closing, sleep(grace, undefined, { ref: false })]);
+      await Promise.race([closing, sleep(this.deps.settings.shutdownGraceMs, undefined, { ref: false })]);
       if (this.runner.activeCount > 0) this.runner.abortAll(new WorkerShutdownError());
       const closed = await Promise.race([closing.then(() => true), sleep(5_000, false, { ref: false })]);
-      if (!closed) await worker.close(true).catch(() => undefined);
+      if (!closed)
+        await Promise.race([
+          worker.close(true).catch(() => undefined),
+          sleep(1_000, undefined, { ref: false }),
+        ]);
     }
     const queue = this.queue;
     this.queue = null;
-    if (queue) {
-      await Promise.race([queue.close().catch(() => undefined), sleep(2_000, undefined, { ref: false })]);
-      await queue.disconnect().catch(() => undefined);
-    }
+    if (queue)
+      await Promise.race([queue.close().catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
+    this.redis?.disconnect();
+    this.redis = null;
   }
 
   protected async dispatch(row: JobsTable): Promise<void> {

@@ -56,7 +56,7 @@ export class QueueModule implements OnModuleDestroy {
   ) {}
 
   async onModuleDestroy(): Promise<void> {
-    this.schedules.stop();
+    await this.schedules.stop();
     await this.queue.stop();
   }
 }

@@ -40,6 +40,7 @@ export class Schedules {
   private readonly entries = new Map<string, Entry>();
   private readonly repo: JobsRepository;
   private running = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly db: Db,
@@ -93,12 +94,14 @@ export class Schedules {
     for (const entry of this.entries.values()) this.arm(entry, from);
   }
 
-  stop(): void {
+  /** Disarms every timer and waits for ticks already firing, so none lands after stop(). */
+  async stop(): Promise<void> {
     this.running = false;
     for (const entry of this.entries.values()) {
       if (entry.timer) clearTimeout(entry.timer);
       entry.timer = null;
     }
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /**
@@ -155,9 +158,12 @@ export class Schedules {
       if (delay > MAX_TIMER_MS) return this.armAt(entry, tickAt);
       // Arm the next tick first (from the scheduled time, not the clock) so a slow tick never skips one.
       this.arm(entry, tickAt);
-      this.tick(entry.definition.name, tickAt).catch((error: unknown) =>
-        this.logger.error({ err: error, schedule: entry.definition.name }, 'schedule tick failed'),
-      );
+      const firing = this.tick(entry.definition.name, tickAt)
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, schedule: entry.definition.name }, 'schedule tick failed'),
+        )
+        .finally(() => this.inFlight.delete(firing));
+      this.inFlight.add(firing);
     };
     entry.timer = setTimeout(fire, Math.max(0, Math.min(delay, MAX_TIMER_MS)));
     entry.timer.unref();
