@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../backend/test/harness.ts';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
+
+/** Debian's Chromium, as CI installs it (`apt-get install chromium`). */
+const chromiumPath = process.env.SKYY_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Builds the console once when it is missing or older than its sources. Test files run in
+ * parallel processes, so a lock folder makes the others wait for the one that builds.
+ */
+export function ensureConsoleBuilt(): void {
+  const lock = path.join(repoRoot, 'frontend', '.build-lock');
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another test process is building; a lock older than five minutes is a crashed one.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // it was just removed: try again
+      }
+      if (Date.now() > deadline) throw new Error('timed out waiting for the console build');
+      spawnSync('sleep', ['1']);
+    }
+  }
+  try {
+    const result = spawnSync('node', ['frontend/scripts/ensure-build.mjs'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, SKYY_SKIP_CONSOLE_BUILD: '' },
+    });
+    if (result.status !== 0) throw new Error('the console build failed');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface ConsoleUnderTest {
+  t: TestServer;
+  /** http://127.0.0.1:<port> of the real backend serving the built console. */
+  url: string;
+  browser: Browser;
+  /** A fresh browser context (own cookies) with a page at a laptop-sized viewport. */
+  newPage(options?: { width?: number; height?: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** A real backend on a temporary SQLite database, listening on a free port, and one Chromium. */
+export async function startConsole(): Promise<ConsoleUnderTest> {
+  ensureConsoleBuilt();
+  const t = await startTestServer('sqlite', { server: { port: 0, host: '127.0.0.1' } });
+  const url = (await t.server.listen()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    // Playwright gives every launch a fresh temporary profile (--user-data-dir).
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  const contexts: BrowserContext[] = [];
+  return {
+    t,
+    url,
+    browser,
+    async newPage({ width = 1280, height = 800 } = {}) {
+      const context = await browser.newContext({ baseURL: url, viewport: { width, height } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close();
+      await t.close();
+    },
+  };
+}
+
+/** Saves what the page looks like now under test-results/screenshots/ (CI keeps the folder). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the login page and waits for the first page of the console. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username or e-mail').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
