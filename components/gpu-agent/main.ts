@@ -1,14 +1,16 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatYamlIssue } from '@skyy/contracts';
 import { Command, Option } from 'commander';
 import { defaultConfigPath, readToken, runAgent } from './agent/bootstrap/run-agent.ts';
+import { xorgConfig } from './agent/bootstrap/xorg-coolbits.ts';
 import { ConfigError, loadGpuConfigFile } from './agent/config/load-config.ts';
 import { LegacyWriter, NvmlWriter, restoreDefaults, type GpuWriter } from './agent/controller/gpu-writers.ts';
 import { detectGpus, formatDetectReport } from './utils/gpu-detect.ts';
 import { createLogger, type LogLevel } from './utils/logger.ts';
+import { packageVersion } from './utils/package-files.ts';
 import { ProcessRunner } from './utils/runner.ts';
 
 /**
@@ -18,15 +20,12 @@ import { ProcessRunner } from './utils/runner.ts';
  *   gpu-agent restore      fans back to automatic, power limits to default (systemd ExecStopPost)
  *   gpu-agent detect       GPUs, fans, driver, which control path works
  *   gpu-agent validate F   check a gpu_config.yaml, errors with key and line
+ *   gpu-agent xorg-config  xorg.conf with Coolbits for the legacy nvidia-settings fan path
  *
  * Exit codes: 0 ok, 1 failed, 2 bad usage or invalid config.
  */
 
-const VERSION = (
-  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'package.json'), 'utf8')) as {
-    version: string;
-  }
-).version;
+const VERSION = packageVersion();
 
 export interface MainIo {
   out(text: string): void;
@@ -246,6 +245,34 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
           : formatDetectReport(detection.report),
       );
       if (detection.report.reading === 'none') exitCode = 1;
+    });
+
+  addCommon(
+    program
+      .command('xorg-config')
+      .description('print the xorg.conf for systemd/xorg-headless.service (Coolbits, drivers before R520)'),
+  )
+    .option('--coolbits <value>', 'Coolbits value', '4')
+    .action(async (options: CommonOptions & { coolbits: string }, command: Command) => {
+      const { source, nvidiaSmi } = resolveSource(options, command);
+      const detection = await detectGpus({
+        source,
+        nvidiaSmi,
+        nvidiaSettings: options.nvidiaSettings,
+        display: options.display,
+        runner: new ProcessRunner({ env: io.env }),
+        env: io.env,
+        ...(options.nvmlLibrary ? { nvmlLibrary: options.nvmlLibrary } : {}),
+      });
+      const gpus = (detection.sample?.readings ?? []).flatMap((r) =>
+        r.pciBusId ? [{ index: r.index, pciBusId: r.pciBusId }] : [],
+      );
+      if (gpus.length === 0) {
+        io.err('no GPUs with a PCI bus id found\n');
+        exitCode = 1;
+        return;
+      }
+      io.out(xorgConfig(gpus, Number(options.coolbits)));
     });
 
   program

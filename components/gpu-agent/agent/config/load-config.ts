@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageFile } from '../../utils/package-files.ts';
 import {
   formatYamlIssue,
   gpuAgentConfigSchema,
@@ -13,13 +13,8 @@ import {
 
 export type ConfigResult = { ok: true; config: GpuAgentConfig } | { ok: false; issues: YamlIssue[] };
 
-export const BUNDLED_CONFIG = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'local_config',
-  'gpu_config.yaml',
-);
+/** local_config/gpu_config.yaml shipped with the agent: the last fallback. */
+export const BUNDLED_CONFIG = packageFile(join('local_config', 'gpu_config.yaml'));
 
 export function parseGpuConfig(text: string, file: string): ConfigResult {
   const result = parseYamlWith(gpuAgentConfigSchema, text, file);
