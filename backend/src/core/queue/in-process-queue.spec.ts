@@ -5,6 +5,7 @@ import { testDatabases } from '../../../test/test-databases.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors/problems.ts';
 import type { Caller } from '../http/caller.ts';
 import { metricsRegistry } from '../metrics/registry.ts';
+import { jobsRunning } from './job-metrics.ts';
 import { JobsRepository } from './jobs.repository.ts';
 import { gate, openQueueKit, waitFor, type QueueKit } from './testing/queue-kit.ts';
 
@@ -164,9 +165,13 @@ describe.each(testDatabases())('in-process job queue on %s', (dialect) => {
     await queue.start();
     const queued = await queue.enqueue(operator, type, {});
     await started.promise;
+    const running = async () => (await jobsRunning.get()).values[0]?.value;
+    expect(await running()).toBe(1);
     expect((await queue.cancel(operator, queued.id)).cancelRequested).toBe(true);
     const row = await finished(queued.id);
     expect(row.status).toBe('cancelled');
+    await waitFor('the running gauge to drop', async () => (await running()) === 0);
+    expect(await metricsRegistry.metrics()).toContain(`skyy_jobs_total{type="${type}",status="cancelled"} 1`);
     const messages = (await repo.logs(queued.id, 0, 100)).map((l) => l.message);
     expect(messages).toContain('cancel requested by olga');
   });
