@@ -111,7 +111,7 @@ describe('Proxmox simulator: the API surface', () => {
 
 describe('Proxmox simulator: VMs, tasks and configs', () => {
   it('clones a template in a task that takes time, with new disks and MACs', async () => {
-    const { sim, pve } = await start({ taskDurationMs: 30 });
+    const { sim, pve } = await start({ taskDurationMs: 1_000 });
     const res = await pve.post('/nodes/pve1/qemu/9000/clone', {
       newid: '500',
       name: 'web-1',

@@ -127,9 +127,10 @@ describe('ProxmoxClient errors, retries and timeouts', () => {
   });
 
   it('times out slow requests and tasks that run too long', async () => {
-    const { sim, pve } = await setup({ taskDurationMs: 60_000 }, { timeoutMs: 50, retry: { attempts: 1 } });
-    sim.setFaults({ latencyMs: 300 });
-    await expect(pve.nodes.list()).rejects.toBeInstanceOf(PveTimeoutError);
+    const { sim, pve } = await setup({ taskDurationMs: 60_000 });
+    const impatient = clientFor(sim, { timeoutMs: 50, retry: { attempts: 1 } });
+    sim.setFaults({ latencyMs: 2_000 });
+    await expect(impatient.nodes.list()).rejects.toBeInstanceOf(PveTimeoutError);
     sim.setFaults({});
     const upid = await pve.qemu.start('pve1', 101);
     await expect(pve.tasks.wait(upid, { timeoutMs: 30 })).rejects.toThrow(/task wait timed out/);

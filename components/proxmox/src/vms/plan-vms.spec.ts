@@ -435,6 +435,18 @@ describe('planVms', () => {
     expect(describePlan(planVms(desired, snapshot(actual), options))).toEqual(expected);
   });
 
+  it('says when a declared VM sits on an offline node', () => {
+    const offline = snapshot([{ vmid: 101, name: 'web-1', node: 'pve2' }]);
+    offline.nodes = [
+      { name: 'pve1', online: true },
+      { name: 'pve2', online: false },
+    ];
+    delete offline.configs['101'];
+    expect(describePlan(planVms(hosts(['pve1', [base]]), offline))).toEqual([
+      'error web-1: VMID 101 is on node pve2, which is offline',
+    ]);
+  });
+
   it('creates fresh VMs with every declared setting and Skyy’s tags', () => {
     const plan = planVms(
       hosts([

@@ -132,7 +132,14 @@ export function planVms(
     }
     const current = snapshot.configs[String(existing.vmid)];
     if (!current) {
-      errors.push({ vm: vm.name, node, message: `the config of VMID ${existing.vmid} was not read` });
+      const offline = snapshot.nodes.some((n) => n.name === existing.node && !n.online);
+      errors.push({
+        vm: vm.name,
+        node,
+        message: offline
+          ? `VMID ${existing.vmid} is on node ${existing.node}, which is offline`
+          : `the config of VMID ${existing.vmid} was not read`,
+      });
       continue;
     }
     const created = isCreated(existing);
