@@ -73,9 +73,12 @@ describe('control engine with the user gpu_config.yaml', () => {
 
   it('steps once per reading, however often it is asked', () => {
     poll(40);
-    poll(60);
-    const again = engine.step(new Date(t + 1000));
-    expect(gpu(again).fans.every((f) => !f.changed && f.toPct === f.fromPct)).toBe(true);
+    const stepped = gpu(poll(60));
+    const again = gpu(engine.step(new Date(t + 1000)));
+    expect(again.fans.every((f) => !f.changed && f.toPct === f.fromPct)).toBe(true);
+    // …and keeps saying why the fans are where they are.
+    expect(again.fans[0]?.reason).toBe(stepped.fans[0]?.reason);
+    expect(again.fans[0]?.reason).toBe('60 °C vs target 50 °C: +5 %');
   });
 
   it('drives the fans to 100 % when no reading arrived for 3 poll intervals, and says so once', () => {

@@ -364,7 +364,8 @@ export class ControlEngine {
           fromPct: from,
           toPct: from,
           changed: false,
-          reason: 'no new reading since the last step',
+          // Between readings nothing moves; keep showing why the value is what it is.
+          reason: m.last?.fans.find((f) => f.fan === fan)?.reason ?? 'waiting for the next reading',
         };
       }
       const outcome = stepFan({
@@ -395,8 +396,10 @@ export class ControlEngine {
   ): PowerDecision | undefined {
     const scale = powerScale(cfg.power, m.reading);
     if (!scale.ok || currentW === undefined) return undefined;
-    if (!isNewReading)
-      return { fromW: currentW, toW: currentW, changed: false, reason: 'no new reading since the last step' };
+    if (!isNewReading) {
+      const reason = m.last?.power?.reason ?? 'waiting for the next reading';
+      return { fromW: currentW, toW: currentW, changed: false, reason };
+    }
     const outcome = stepPower({
       currentW,
       temperatureC: temperature,

@@ -38,6 +38,7 @@ export class Agent {
   private readonly engine: ControlEngine;
   private readonly applier: DecisionApplier;
   private timer: NodeJS.Timeout | undefined;
+  private staleCheck: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stepQueued = false;
   private stopped = false;
@@ -127,6 +128,10 @@ export class Agent {
     this.state.lastSampleAt = sample.at;
     this.engine.observe(sample);
     this.requestStep();
+    // Check again the moment this sample becomes stale, not at the next timer tick: the fail-safe
+    // must not wait up to one more poll interval.
+    if (this.staleCheck) clearTimeout(this.staleCheck);
+    this.staleCheck = setTimeout(() => this.requestStep(), 3 * this.pollMs + 50);
   }
 
   /** Steps never overlap: a request during a step (slow nvidia-settings write) runs right after it. */
@@ -218,6 +223,7 @@ export class Agent {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.staleCheck) clearTimeout(this.staleCheck);
     this.event({ level: 'info', kind: 'agent_stopping', message: 'stopping' });
     await this.options.source.stop();
     await this.running;
