@@ -39,12 +39,16 @@ export class HealthController {
     const checks: Record<string, CheckResult> = { database };
     if (this.config.redis.url) {
       checks.redis = await timed(async () => {
-        this.redis ??= new Redis(this.config.redis.url as string, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2000,
-          enableOfflineQueue: false,
-        });
+        if (!this.redis) {
+          this.redis = new Redis(this.config.redis.url as string, {
+            lazyConnect: true,
+            maxRetriesPerRequest: 1,
+            connectTimeout: 2000,
+            enableOfflineQueue: false,
+          });
+          // Connection errors surface as a failed ping in the readiness answer, not as log noise.
+          this.redis.on('error', () => undefined);
+        }
         if (this.redis.status === 'wait') await this.redis.connect();
         await this.redis.ping();
       });
