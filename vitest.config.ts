@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // CI keeps a machine-readable result for its pass/fail summary (.ci/run).
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]
+      : ['default'],
   },
 });
