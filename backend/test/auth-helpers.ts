@@ -1,9 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { skyyConfigSchema, type Role, type SkyyConfig } from '@skyy/contracts';
+import type { Role } from '@skyy/contracts';
 import { ApiTokensService } from '../src/app/auth/api-tokens.service.ts';
 import { Clock } from '../src/app/auth/clock.ts';
 import { newUserRow } from '../src/app/auth/new-user.ts';
@@ -14,10 +11,7 @@ import { CustomersRepository } from '../src/app/customers/customers.repository.t
 import type { Dialect } from '../src/core/database/database.ts';
 import { createLogger } from '../src/core/logging/logger.ts';
 import { readOutbox, type OutboxMail } from '../src/core/mail/outbox.ts';
-import { SecretBox } from '../src/core/secrets/secret-box.ts';
-import { createServer } from '../src/server.ts';
-import type { ConfigOverrides, TestServer } from './harness.ts';
-import { createTestDatabase } from './test-databases.ts';
+import { startTestServer, type ConfigOverrides, type TestServer } from './harness.ts';
 
 /**
  * Test helpers of the auth module. Other modules' API tests use `signInAs` for a caller of a
@@ -152,46 +146,8 @@ export async function startTestServerWithLogs(
       done();
     },
   });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'skyy-test-'));
-  const database = await createTestDatabase(dialect, dataDir);
-  const base = skyyConfigSchema.parse({});
-  const config: SkyyConfig = { ...base, server: { ...base.server, data_dir: dataDir } };
-  for (const [key, value] of Object.entries(overrides)) {
-    const section = config[key as keyof SkyyConfig];
-    (config as Record<string, unknown>)[key] =
-      Array.isArray(value) || typeof section !== 'object' ? value : { ...section, ...value };
-  }
-  config.database = { url: database.options.url };
-  const server = await createServer({
-    config,
-    database: database.options,
-    secrets: SecretBox.forTests(),
+  const t = await startTestServer(dialect, overrides, {
     logger: createLogger({ level: 'trace', destination }),
-    env: {},
   });
-  const fastify = server.app.getHttpAdapter().getInstance();
-  return {
-    server,
-    dataDir,
-    logs,
-    async request({ method, url, headers = {}, body }) {
-      const response = await fastify.inject({
-        method,
-        url,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: response.body,
-        json: <T>() => JSON.parse(response.body) as T,
-      };
-    },
-    async close() {
-      await server.close();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return Object.assign(t, { logs });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { skyyConfigSchema, type SkyyConfig } from '@skyy/contracts';
 import type { Dialect } from '../src/core/database/database.ts';
+import type { Logger } from 'pino';
 import { createLogger } from '../src/core/logging/logger.ts';
 import { SecretBox } from '../src/core/secrets/secret-box.ts';
 import { createServer, type SkyyServer } from '../src/server.ts';
@@ -27,6 +28,7 @@ export type ConfigOverrides = { [K in keyof SkyyConfig]?: Partial<SkyyConfig[K]>
 export async function startTestServer(
   dialect: Dialect,
   overrides: ConfigOverrides = {},
+  options: { logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'skyy-test-'));
   const database = await createTestDatabase(dialect, dataDir);
@@ -42,7 +44,7 @@ export async function startTestServer(
     config,
     database: database.options,
     secrets: SecretBox.forTests(),
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
     env: {},
   });
   const fastify = server.app.getHttpAdapter().getInstance();
