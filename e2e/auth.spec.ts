@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { linkIn, readMails, signInAs } from '../backend/test/auth-helpers.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
@@ -10,6 +10,10 @@ describe('console: accounts and sign-in', () => {
   beforeAll(async () => {
     app = await startConsole();
   }, 300_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    await app.closePages();
+  });
   afterAll(() => app?.close());
 
   it('offers "Create the first administrator" on an empty install, then opens the dashboard', async () => {

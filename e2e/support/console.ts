@@ -52,6 +52,10 @@ export interface ConsoleUnderTest {
   browser: Browser;
   /** A fresh browser context (own cookies) with a page at a laptop-sized viewport. */
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
+  /** Screenshots of every page still open, named after the failed test (for CI's artifacts). */
+  captureFailure(testName: string): Promise<void>;
+  /** Closes the pages of the test that just ran, so they stop listening to live events. */
+  closePages(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,18 +79,37 @@ export async function startConsole(): Promise<ConsoleUnderTest> {
     ],
   });
   const contexts: BrowserContext[] = [];
+  const pages: Page[] = [];
   return {
     t,
     url,
     browser,
     async newPage({ width = 1280, height = 800 } = {}) {
-      const context = await browser.newContext({ baseURL: url, viewport: { width, height } });
+      // Reduced motion: Material skips its animations, so nothing moves while the test clicks.
+      const context = await browser.newContext({
+        baseURL: url,
+        viewport: { width, height },
+        reducedMotion: 'reduce',
+      });
       contexts.push(context);
       const page = await context.newPage();
-      page.setDefaultTimeout(10_000);
+      // Generous: this machine's two cores are shared with other test runs.
+      page.setDefaultTimeout(20_000);
+      pages.push(page);
       return page;
     },
+    async captureFailure(testName) {
+      const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      for (const [index, page] of pages.entries()) {
+        if (!page.isClosed()) await screenshot(page, `FAILED-${slug}-${index}`).catch(() => undefined);
+      }
+    },
+    async closePages() {
+      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+      pages.length = 0;
+    },
     async close() {
+      pages.length = 0;
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await t.close();

@@ -4,7 +4,7 @@
 //   - every lazy chunk ≤ 150 kB raw.
 // Angular's `anyScript` budget would also apply to the initial chunks, and its `initial`
 // budget measures raw bytes, so this script measures the real thing after `ng build`.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -61,3 +61,5 @@ if (failures.length) {
   console.error(`bundle budgets exceeded:\n  ${failures.join('\n  ')}`);
   process.exit(1);
 }
+// ng build rewrites only the files that changed; this stamp says when a whole build last passed.
+writeFileSync(path.join(dist, '..', 'build-passed'), new Date().toISOString() + '\n');

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 const frontend = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repo = path.dirname(frontend);
 const builtIndex = path.join(frontend, 'dist/console/browser/index.html');
+/** Written by scripts/check-bundle-sizes.mjs at the end of every build that passed. */
+const buildStamp = path.join(frontend, 'dist/console/build-passed');
 
 /** The newest modification time of what goes into the bundle (tests and test helpers do not). */
 function newest(paths) {
@@ -29,7 +31,7 @@ function newest(paths) {
 }
 
 export function consoleBuildIsCurrent() {
-  if (!existsSync(builtIndex)) return false;
+  if (!existsSync(builtIndex) || !existsSync(buildStamp)) return false;
   const sources = newest([
     path.join(frontend, 'src'),
     path.join(frontend, 'public'),
@@ -39,7 +41,7 @@ export function consoleBuildIsCurrent() {
     path.join(frontend, 'tsconfig.app.json'),
     path.join(repo, 'contracts/src'),
   ]);
-  return statSync(builtIndex).mtimeMs >= sources;
+  return statSync(buildStamp).mtimeMs >= sources;
 }
 
 export function buildConsole() {

@@ -30,6 +30,8 @@ export class CursorList<T> {
   private nextCursor: string | null = null;
   private filters: Query = {};
   private generation = 0;
+  /** The page on screen or, while one loads, the page being loaded. */
+  private target = 0;
 
   constructor(
     private readonly fetch: (query: Query) => Promise<Page<T>>,
@@ -68,8 +70,9 @@ export class CursorList<T> {
     return this.load(event.pageIndex);
   }
 
+  /** Loads the current page again (after a live change); never undoes a page change in flight. */
   reload(): Promise<void> {
-    return this.load(this.pageIndex());
+    return this.load(this.target);
   }
 
   first(): Promise<void> {
@@ -79,6 +82,7 @@ export class CursorList<T> {
 
   private async load(index: number): Promise<void> {
     const generation = ++this.generation;
+    this.target = index;
     this.loading.set(true);
     this.error.set(null);
     try {

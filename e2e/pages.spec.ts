@@ -1,0 +1,174 @@
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
+import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+
+const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core on the page as it is now; only serious and critical findings fail the test. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[] }> } })
+      .axe;
+    return (await axe.run(document)).violations;
+  });
+  return (violations as AxeViolation[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** The main pages with real data: dashboard, every list and detail, both themes, a phone. */
+describe('console: main pages', () => {
+  let app: ConsoleUnderTest;
+  let admin: SignedInUser;
+  let hostId: string;
+  let jobId: string;
+
+  beforeAll(async () => {
+    app = await startConsole();
+    admin = await signInAs(app.t, 'admin');
+    const post = async <T>(url: string, body: unknown) => {
+      const res = await app.t.request({ method: 'POST', url, headers: admin.headers, body });
+      if (res.status >= 300) throw new Error(`${url}: ${res.status} ${res.body}`);
+      return res.json<T>();
+    };
+    const cluster = await post<{ id: string }>('/api/v1/clusters', {
+      name: 'puma',
+      type: 'proxmox',
+      site: 'ams1',
+      apiUrl: 'https://puma-proxmox-005.example.net:8006',
+    });
+    const host = await post<{ id: string }>('/api/v1/hosts', {
+      hostname: 'puma-proxmox-005',
+      ipAddress: '10.10.0.15',
+      roles: ['proxmox', 'ceph'],
+      tags: ['gpu'],
+      clusterId: cluster.id,
+      settings: {
+        os: 'proxmox',
+        gpu: true,
+        networking: { tailscale: { enabled: true, hostname: 'puma-005' } },
+        storage: { ceph: { enabled: true, osd_devices: ['/dev/sda', '/dev/sdb'] } },
+      },
+    });
+    hostId = host.id;
+    const customer = await post<{ id: string }>('/api/v1/customers', {
+      name: 'Acme Render Farm',
+      email: 'ops@acme.example',
+    });
+    await post('/api/v1/deployments', {
+      name: 'acme-gpu-stack',
+      kind: 'customer',
+      customerId: customer.id,
+      status: 'running',
+      hostId,
+      runtime: 'docker-compose',
+    });
+    await post('/api/v1/deployments', {
+      name: 'grafana',
+      kind: 'internal',
+      status: 'running',
+      runtime: 'docker-compose',
+    });
+    jobId = (await post<{ id: string }>('/api/v1/jobs', { type: 'system.diagnostics' })).id;
+  }, 300_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    await app.closePages();
+  });
+  afterAll(() => app?.close());
+
+  const mainPages = () => [
+    { path: '/dashboard', heading: 'Dashboard', name: 'dashboard' },
+    { path: '/hosts', heading: 'Infrastructure', name: 'hosts' },
+    { path: `/hosts/${hostId}`, heading: 'puma-proxmox-005', name: 'host-detail' },
+    { path: '/hosts/import', heading: 'Import hosts', name: 'host-import' },
+    { path: '/clusters', heading: 'Clusters', name: 'clusters' },
+    { path: '/deployments', heading: 'Deployments', name: 'deployments' },
+    { path: '/customers', heading: 'Customers', name: 'customers' },
+    { path: '/jobs', heading: 'Jobs', name: 'jobs' },
+    { path: `/jobs/${jobId}`, heading: 'system.diagnostics', name: 'job-detail' },
+    { path: '/audit', heading: 'Audit log', name: 'audit' },
+    { path: '/settings/users', heading: 'Settings', name: 'settings-users' },
+    { path: '/settings/invites', heading: 'Settings', name: 'settings-invites' },
+    { path: '/account/tokens', heading: 'API tokens', name: 'api-tokens' },
+    { path: '/firewall', heading: 'Firewall', name: 'firewall' },
+  ];
+
+  it('has no serious or critical accessibility violations on the main pages, light and dark', async () => {
+    const page = await app.newPage();
+    const failures: string[] = [];
+    await page.goto('/login');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    failures.push(...(await seriousViolations(page)).map((v) => `/login: ${v}`));
+    await signIn(page, admin.username, admin.password);
+    for (const { path, heading, name } of mainPages()) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      failures.push(...(await seriousViolations(page)).map((v) => `${path}: ${v}`));
+      await screenshot(page, `pages-${name}`);
+    }
+    await page.evaluate(() => localStorage.setItem('skyy.theme', 'dark'));
+    for (const { path, heading, name } of mainPages().slice(0, 3)) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+      failures.push(...(await seriousViolations(page)).map((v) => `${path} (dark): ${v}`));
+      await screenshot(page, `pages-${name}-dark`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('shows the estate at a glance, every number linking to its page', async () => {
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    const hostsTile = page.getByRole('link', { name: /Hosts\s*1\s*1 with GPUs/ });
+    await hostsTile.waitFor();
+    await page.getByRole('link', { name: /Deployments\s*2\s*2 running/ }).waitFor();
+    await page.getByRole('link', { name: /Clusters\s*1/ }).waitFor();
+    await page.getByText('host.create').first().waitFor();
+    await hostsTile.click();
+    await page.waitForURL('**/hosts');
+  });
+
+  it('works on a phone: the navigation collapses behind a menu button and is keyboard reachable', async () => {
+    const page = await app.newPage({ width: 390, height: 844 });
+    await signIn(page, admin.username, admin.password);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main navigation' }).isVisible()).toBe(false);
+    await screenshot(page, 'pages-phone-dashboard');
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'Infrastructure' })
+      .waitFor();
+    await screenshot(page, 'pages-phone-navigation');
+    await page.getByRole('link', { name: 'Infrastructure' }).press('Enter');
+    await page.waitForURL('**/hosts');
+    await page.getByRole('heading', { name: 'Infrastructure' }).waitFor();
+    await screenshot(page, 'pages-phone-hosts');
+  });
+
+  it('lets a keyboard user skip to the content and move through the navigation', async () => {
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Infrastructure');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/hosts');
+  });
+});
