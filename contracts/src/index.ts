@@ -6,6 +6,7 @@ export * from './desired-state/vm.schema.ts';
 export * from './api/common.ts';
 export * from './api/hosts.ts';
 export * from './api/clusters.ts';
+export * from './api/cluster-inventory.ts';
 export * from './api/customers.ts';
 export * from './api/deployments.ts';
 export * from './api/audit.ts';

@@ -66,6 +66,14 @@ export const reviewedAccessRules: Record<string, string> = {
   'POST /api/v1/clusters': 'admin+',
   'PATCH /api/v1/clusters/:id': 'admin+',
   'DELETE /api/v1/clusters/:id': 'admin+',
+  'POST /api/v1/clusters/:id/sync': 'operator+',
+  'GET /api/v1/clusters/:id/status': 'viewer+',
+  'GET /api/v1/clusters/:id/nodes': 'viewer+',
+  'GET /api/v1/clusters/:id/guests': 'viewer+',
+  'GET /api/v1/clusters/:id/storages': 'viewer+',
+  'GET /api/v1/clusters/:id/gpus': 'viewer+',
+  'POST /api/v1/clusters/:id/plan': 'operator+',
+  'POST /api/v1/clusters/:id/apply': 'operator+',
 
   // Jobs and live events: customers see their own
   'GET /api/v1/jobs': 'viewer+,customer',

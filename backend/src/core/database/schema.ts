@@ -1,5 +1,6 @@
 import type { AuditTables } from '../../app/audit/audit.table.ts';
 import type { AuthTables } from '../../app/auth/auth.table.ts';
+import type { ClusterInventoryTables } from '../../app/clusters/cluster-inventory.table.ts';
 import type { ClusterTables } from '../../app/clusters/clusters.table.ts';
 import type { CustomerTables } from '../../app/customers/customers.table.ts';
 import type { DeploymentTables } from '../../app/deployments/deployments.table.ts';
@@ -8,4 +9,12 @@ import type { JobTables } from '../queue/jobs.table.ts';
 
 /** The whole database as Kysely sees it: each module declares its own tables. */
 export interface Database
-  extends AuditTables, AuthTables, ClusterTables, CustomerTables, DeploymentTables, HostTables, JobTables {}
+  extends
+    AuditTables,
+    AuthTables,
+    ClusterTables,
+    ClusterInventoryTables,
+    CustomerTables,
+    DeploymentTables,
+    HostTables,
+    JobTables {}

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as inventory from './0001-inventory.ts';
 import * as auth from './0002-auth.ts';
 import * as jobs from './0003-jobs.ts';
+import * as clusterInventory from './0004-cluster-inventory.ts';
 
 /**
  * Every migration, in order. Names sort lexicographically, so keep the four-digit prefix.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-inventory': inventory,
   '0002-auth': auth,
   '0003-jobs': jobs,
+  '0004-cluster-inventory': clusterInventory,
 };

@@ -1,0 +1,239 @@
+import type {
+  Cluster,
+  ClusterGpu,
+  ClusterGuest,
+  ClusterNode,
+  ClusterStorage,
+  ClusterSyncStatus,
+  Host,
+  Page,
+} from '@skyy/contracts';
+import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInAs } from '../../../test/auth-helpers.ts';
+import { startTestServer, type TestServer } from '../../../test/harness.ts';
+import { testDatabases } from '../../../test/test-databases.ts';
+import {
+  addSimulatorCluster,
+  jobLog,
+  settledJob,
+  shortenProxmoxTimings,
+  startTlsSimulator,
+} from './testing/proxmox-lab.ts';
+
+const hostFile = (hostname: string, ip: string, tailscale?: string) =>
+  [
+    `hostname: ${hostname}`,
+    `ip_address: ${ip}`,
+    ...(tailscale
+      ? [
+          'settings:',
+          '  networking:',
+          '    tailscale:',
+          '      enabled: true',
+          `      hostname: ${tailscale}`,
+        ]
+      : []),
+  ].join('\n');
+
+describe.each(testDatabases())('cluster sync against the Proxmox simulator on %s', (dialect) => {
+  let t: TestServer;
+  let sim: ProxmoxSimulator;
+  let fingerprint: string;
+  let admin: Record<string, string>;
+  let operator: Record<string, string>;
+  let viewer: Record<string, string>;
+  let cluster: Cluster;
+
+  const get = async <T>(url: string, headers = viewer) => {
+    const res = await t.request({ method: 'GET', url, headers });
+    expect(res.status, res.body).toBe(200);
+    return res.json<T>();
+  };
+  const syncNow = async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: `/api/v1/clusters/${cluster.id}/sync`,
+      headers: operator,
+    });
+    expect(res.status, res.body).toBe(202);
+    return settledJob(t, operator, res.json<{ jobId: string }>().jobId);
+  };
+
+  beforeAll(async () => {
+    ({ sim, fingerprint } = await startTlsSimulator());
+    t = await startTestServer(dialect);
+    shortenProxmoxTimings(t);
+    admin = (await signInAs(t, 'admin')).headers;
+    operator = (await signInAs(t, 'operator')).headers;
+    viewer = (await signInAs(t, 'viewer')).headers;
+    const imported = await t.request({
+      method: 'POST',
+      url: '/api/v1/hosts/import',
+      headers: operator,
+      body: {
+        files: [
+          { name: 'PVE1.yaml', content: hostFile('PVE1', '10.0.0.1') },
+          { name: 'edge.yaml', content: hostFile('edge-02', '10.0.0.2', 'pve2') },
+          { name: 'fqdn.yaml', content: hostFile('pve3.example.com', '10.0.0.3') },
+        ],
+      },
+    });
+    expect(imported.status, imported.body).toBe(200);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
+
+  it('refuses a certificate that does not match the pinned fingerprint, and says so in the status', async () => {
+    cluster = await addSimulatorCluster(t, admin, sim, `${'AB:'.repeat(31)}AB`);
+    const job = await syncNow();
+    expect(job.status).toBe('failed');
+    const status = await get<ClusterSyncStatus>(`/api/v1/clusters/${cluster.id}/status`);
+    expect(status).toMatchObject({ lastSync: 'failed', counts: { nodes: 0, guests: 0 } });
+    expect(status.lastSyncError).toMatch(/fingerprint/i);
+  });
+
+  it('reads nodes, guests, storages, GPUs, quorum and Ceph over HTTPS with the pinned fingerprint', async () => {
+    const patched = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/clusters/${cluster.id}`,
+      headers: admin,
+      body: { tls: { fingerprint } },
+    });
+    expect(patched.status, patched.body).toBe(200);
+    const job = await syncNow();
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    expect((await jobLog(t, operator, job.id)).join('\n')).toContain('3 nodes, 10 guests');
+
+    const status = await get<ClusterSyncStatus>(`/api/v1/clusters/${cluster.id}/status`);
+    expect(status).toMatchObject({
+      lastSync: 'ok',
+      lastSyncError: null,
+      lastSyncJobId: job.id,
+      clusterName: 'sim-cluster',
+      quorum: { quorate: true, online: 3, total: 3 },
+      ceph: { health: 'HEALTH_OK' },
+      counts: { nodes: 3, guests: 10, gpus: 6 },
+    });
+
+    const nodes = (await get<{ items: ClusterNode[] }>(`/api/v1/clusters/${cluster.id}/nodes`)).items;
+    expect(nodes.map((n) => [n.name, n.status, n.maxCpu])).toEqual([
+      ['pve1', 'online', 64],
+      ['pve2', 'online', 64],
+      ['pve3', 'online', 64],
+    ]);
+    expect(nodes[0]?.memoryTotalBytes).toBe(512 * 1024 ** 3);
+    expect(nodes.every((n) => n.uptimeSeconds > 0)).toBe(true);
+
+    const guests = await get<Page<ClusterGuest>>(`/api/v1/clusters/${cluster.id}/guests?limit=100`);
+    expect(guests.total).toBe(sim.state.guests.length);
+    const vm100 = guests.items.find((g) => g.vmid === 100);
+    const simVm100 = sim.state.guests.find((g) => g.vmid === 100);
+    expect(vm100).toMatchObject({
+      type: 'qemu',
+      node: 'pve1',
+      status: simVm100?.status,
+      cores: Number(simVm100?.config.cores),
+      memoryMiB: Number(simVm100?.config.memory),
+      gpus: [{ slot: 'hostpci0', pci: '0000:01:00', mapping: null }],
+      nics: [{ slot: 'net0', model: 'virtio', bridge: 'vmbr0', vlan: null }],
+    });
+    expect(vm100?.disks[0]).toMatchObject({ slot: 'scsi0', storage: 'local-lvm' });
+    expect(vm100?.disks[0]?.sizeGiB).toBeGreaterThan(0);
+    const containers = await get<Page<ClusterGuest>>(
+      `/api/v1/clusters/${cluster.id}/guests?type=lxc&node=pve2`,
+    );
+    expect(containers.items.map((c) => [c.type, c.node, c.disks[0]?.slot])).toEqual([
+      ['lxc', 'pve2', 'rootfs'],
+    ]);
+
+    const storages = (await get<{ items: ClusterStorage[] }>(`/api/v1/clusters/${cluster.id}/storages`))
+      .items;
+    expect(storages.find((s) => s.storage === 'ceph-vm' && s.node === 'pve1')).toMatchObject({
+      shared: true,
+    });
+    expect(storages.filter((s) => s.storage === 'local-lvm').map((s) => s.node)).toEqual([
+      'pve1',
+      'pve2',
+      'pve3',
+    ]);
+
+    const gpus = (await get<{ items: ClusterGpu[] }>(`/api/v1/clusters/${cluster.id}/gpus`)).items;
+    expect(gpus.filter((g) => g.node === 'pve1').map((g) => [g.pciId, g.usedBy?.name ?? null])).toEqual([
+      ['0000:01:00', 'vm-100'],
+      ['0000:21:00', null],
+    ]);
+    expect(gpus[0]).toMatchObject({ name: expect.stringContaining('RTX 3090'), mappings: ['rtx3090'] });
+  });
+
+  it('pages guests with a cursor and filters by status', async () => {
+    const first = await get<Page<ClusterGuest>>(`/api/v1/clusters/${cluster.id}/guests?limit=4`);
+    expect(first.items).toHaveLength(4);
+    const second = await get<Page<ClusterGuest>>(
+      `/api/v1/clusters/${cluster.id}/guests?limit=4&cursor=${first.nextCursor}`,
+    );
+    expect(second.items[0]?.vmid).toBeGreaterThan(first.items[3]?.vmid ?? Infinity);
+    const stopped = await get<Page<ClusterGuest>>(
+      `/api/v1/clusters/${cluster.id}/guests?status=stopped&limit=100`,
+    );
+    expect(stopped.total).toBe(sim.state.guests.filter((g) => g.status === 'stopped').length);
+  });
+
+  it('links hosts to nodes by exact hostname or Tailscale hostname, never by a guess', async () => {
+    const nodes = (await get<{ items: ClusterNode[] }>(`/api/v1/clusters/${cluster.id}/nodes`)).items;
+    expect(nodes.map((n) => [n.name, n.hostname])).toEqual([
+      ['pve1', 'PVE1'],
+      ['pve2', 'edge-02'],
+      ['pve3', null],
+    ]);
+    const hosts = await get<Page<Host>>('/api/v1/hosts?limit=10');
+    expect(hosts.items.map((h) => [h.hostname, h.clusterId]).sort()).toEqual([
+      ['PVE1', cluster.id],
+      ['edge-02', cluster.id],
+      ['pve3.example.com', null],
+    ]);
+  });
+
+  it('updates and removes rows when the cluster changes, keeping the ids of what stayed', async () => {
+    const before = await get<Page<ClusterGuest>>(`/api/v1/clusters/${cluster.id}/guests?limit=100`);
+    const removed = sim.state.guests.findIndex((g) => g.vmid === 104);
+    sim.state.guests.splice(removed, 1);
+    const vm101 = sim.state.guests.find((g) => g.vmid === 101);
+    if (vm101) vm101.config.cores = '12';
+    const pve3 = sim.state.nodes.find((n) => n.name === 'pve3');
+    if (pve3) pve3.online = false;
+
+    const job = await syncNow();
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    const after = await get<Page<ClusterGuest>>(`/api/v1/clusters/${cluster.id}/guests?limit=100`);
+    expect(after.items.map((g) => g.vmid)).not.toContain(104);
+    expect(after.total).toBe(before.total - 1);
+    expect(after.items.find((g) => g.vmid === 101)?.cores).toBe(12);
+    expect(after.items.find((g) => g.vmid === 100)?.id).toBe(before.items.find((g) => g.vmid === 100)?.id);
+
+    const nodes = (await get<{ items: ClusterNode[] }>(`/api/v1/clusters/${cluster.id}/nodes`)).items;
+    expect(nodes.find((n) => n.name === 'pve3')).toMatchObject({ online: false });
+    const status = await get<ClusterSyncStatus>(`/api/v1/clusters/${cluster.id}/status`);
+    expect(status.quorum).toEqual({ quorate: true, online: 2, total: 3 });
+    const gpus = (await get<{ items: ClusterGpu[] }>(`/api/v1/clusters/${cluster.id}/gpus`)).items;
+    expect(gpus.some((g) => g.node === 'pve3')).toBe(false);
+    if (pve3) pve3.online = true;
+  });
+
+  it('lets viewers read but only operators start a sync; unknown clusters are 404', async () => {
+    const refused = await t.request({
+      method: 'POST',
+      url: `/api/v1/clusters/${cluster.id}/sync`,
+      headers: viewer,
+    });
+    expect(refused.status).toBe(403);
+    const missing = await t.request({
+      method: 'GET',
+      url: '/api/v1/clusters/00000000-0000-4000-8000-000000000000/nodes',
+      headers: viewer,
+    });
+    expect(missing.status).toBe(404);
+  });
+});
