@@ -5,6 +5,7 @@ import { AuthModule } from './app/auth/auth.module.ts';
 import { ClustersModule } from './app/clusters/clusters.module.ts';
 import { CustomersModule } from './app/customers/customers.module.ts';
 import { DeploymentsModule } from './app/deployments/deployments.module.ts';
+import { GpusModule } from './app/gpus/gpus.module.ts';
 import { InfraModule } from './app/infra/infra.module.ts';
 import { JobsModule } from './app/jobs/jobs.module.ts';
 import { CoreModule, type CoreDependencies } from './core/core.module.ts';
@@ -28,6 +29,7 @@ export class AppModule {
         ClustersModule,
         DeploymentsModule,
         JobsModule,
+        GpusModule,
         WebModule,
       ],
       providers: [

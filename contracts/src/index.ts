@@ -12,5 +12,6 @@ export * from './api/deployments.ts';
 export * from './api/audit.ts';
 export * from './api/jobs.ts';
 export * from './api/auth.ts';
+export * from './api/gpus.ts';
 export * from './gpu-agent/gpu-config.schema.ts';
 export * from './gpu-agent/gpu-agent-state.schema.ts';

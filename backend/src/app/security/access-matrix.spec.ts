@@ -82,7 +82,13 @@ describe('role × endpoint matrix', () => {
             : (shared.get(role) as Record<string, string>);
           const res = await send(route, url, headers, body);
           const rule = route.access;
-          const allowed = !rule || rule.kind !== 'roles' ? rule !== undefined : roleSatisfies(role, rule);
+          // Agent routes take agent tokens only: every user role is refused.
+          const allowed =
+            rule?.kind === 'agent'
+              ? false
+              : !rule || rule.kind !== 'roles'
+                ? rule !== undefined
+                : roleSatisfies(role, rule);
           const refused = res.status === 403;
           if (res.status >= 500)
             failures.push(`${route.method} ${route.path} as ${role} → ${res.status}: ${res.body}`);

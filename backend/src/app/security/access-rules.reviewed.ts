@@ -86,6 +86,21 @@ export const reviewedAccessRules: Record<string, string> = {
   'POST /api/v1/jobs/:id/retry': 'operator+',
   'GET /api/v1/events': 'viewer+,customer',
 
+  // GPUs: staff read, operators edit the central config, admins issue agent tokens. The agent
+  // routes take only the host's agent token (`agent`): users get 403, anonymous callers 401.
+  'GET /api/v1/gpus': 'viewer+',
+  'GET /api/v1/gpus/config': 'viewer+',
+  'PUT /api/v1/gpus/config': 'operator+',
+  'GET /api/v1/gpus/config/:host': 'viewer+',
+  'PUT /api/v1/gpus/config/:host': 'operator+',
+  'DELETE /api/v1/gpus/config/:host': 'operator+',
+  'GET /api/v1/gpus/:uuid/history': 'viewer+',
+  'GET /api/v1/gpu-agents': 'viewer+',
+  'POST /api/v1/gpu-agents': 'admin+',
+  'DELETE /api/v1/gpu-agents/:id': 'admin+',
+  'GET /api/v1/gpu-agents/:host/config': 'agent',
+  'POST /api/v1/gpu-agents/:host/heartbeat': 'agent',
+
   // Audit log: staff only
   'GET /api/v1/audit': 'viewer+',
 };

@@ -4,6 +4,7 @@ import type { ClusterInventoryTables } from '../../app/clusters/cluster-inventor
 import type { ClusterTables } from '../../app/clusters/clusters.table.ts';
 import type { CustomerTables } from '../../app/customers/customers.table.ts';
 import type { DeploymentTables } from '../../app/deployments/deployments.table.ts';
+import type { GpuTables } from '../../app/gpus/gpus.table.ts';
 import type { HostTables } from '../../app/infra/hosts.table.ts';
 import type { JobTables } from '../queue/jobs.table.ts';
 
@@ -17,4 +18,5 @@ export interface Database
     CustomerTables,
     DeploymentTables,
     HostTables,
-    JobTables {}
+    JobTables,
+    GpuTables {}

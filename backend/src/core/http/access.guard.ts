@@ -1,7 +1,8 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Forbidden, Unauthorized } from '../errors/problems.ts';
+import { AgentAuthenticator } from './agent-authenticator.ts';
 import { Authenticator } from './authenticator.ts';
 import { ACCESS_RULE, roleSatisfies, type AccessRule } from './roles.ts';
 
@@ -13,6 +14,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
+    @Optional() @Inject(AgentAuthenticator) private readonly agents: AgentAuthenticator | null = null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,6 +29,7 @@ export class AccessGuard implements CanActivate {
       request.caller = (await this.authenticator.authenticate(request).catch(() => null)) ?? undefined;
       return true;
     }
+    if (rule.kind === 'agent') return this.agentOnly(request);
     const caller = await this.authenticator.authenticate(request);
     if (!caller) throw new Unauthorized();
     request.caller = caller;
@@ -36,5 +39,17 @@ export class AccessGuard implements CanActivate {
     if (rule.kind === 'authenticated') return true;
     if (!roleSatisfies(caller.role, rule)) throw new Forbidden();
     return true;
+  }
+
+  /** Agent routes: an agent token passes; a signed-in user is refused (403), anyone else is 401. */
+  private async agentOnly(request: FastifyRequest): Promise<boolean> {
+    const agent = this.agents ? await this.agents.authenticate(request) : null;
+    if (agent) {
+      request.agent = agent;
+      return true;
+    }
+    const user = await this.authenticator.authenticate(request).catch(() => null);
+    if (user) throw new Forbidden('This endpoint is for agents: send the agent token of the host.');
+    throw new Unauthorized('Send the agent token of this host (Authorization: Bearer …).');
   }
 }

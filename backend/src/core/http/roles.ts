@@ -11,6 +11,8 @@ export type AccessRule =
   | { kind: 'public' }
   /** Any signed-in user, whatever the role (own account pages). */
   | { kind: 'authenticated' }
+  /** Machine agents only (e.g. a GPU agent with its host's token); never a user. */
+  | { kind: 'agent' }
   | { kind: 'roles'; minimum: StaffRole | null; customer: boolean };
 
 export type StaffRole = Exclude<Role, 'customer'>;
@@ -30,6 +32,8 @@ export function Roles(...roles: Role[]) {
 
 export const Public = () => SetMetadata(ACCESS_RULE, { kind: 'public' } satisfies AccessRule);
 export const Authenticated = () => SetMetadata(ACCESS_RULE, { kind: 'authenticated' } satisfies AccessRule);
+/** `@AgentToken()`: only an agent token (see AgentAuthenticator); users get 403, anonymous 401. */
+export const AgentToken = () => SetMetadata(ACCESS_RULE, { kind: 'agent' } satisfies AccessRule);
 
 export function roleSatisfies(role: Role, rule: Extract<AccessRule, { kind: 'roles' }>): boolean {
   if (role === 'customer') return rule.customer;

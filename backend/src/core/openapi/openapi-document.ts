@@ -106,6 +106,7 @@ function describeAccess(rule: AccessRule | undefined): string {
   if (!rule) return 'No access rule: refused for everyone.';
   if (rule.kind === 'public') return 'Public.';
   if (rule.kind === 'authenticated') return 'Any signed-in user.';
+  if (rule.kind === 'agent') return 'Agents only: the bearer token of the agent of this host.';
   const staff = rule.minimum ? `${rule.minimum} or higher` : 'no staff role';
   return `Allowed: ${staff}${rule.customer ? '; customer users (their own resources only)' : ''}.`;
 }

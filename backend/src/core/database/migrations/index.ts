@@ -3,6 +3,7 @@ import * as inventory from './0001-inventory.ts';
 import * as auth from './0002-auth.ts';
 import * as jobs from './0003-jobs.ts';
 import * as clusterInventory from './0004-cluster-inventory.ts';
+import * as gpus from './0006-gpus.ts';
 
 /**
  * Every migration, in order. Names sort lexicographically, so keep the four-digit prefix.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-auth': auth,
   '0003-jobs': jobs,
   '0004-cluster-inventory': clusterInventory,
+  '0006-gpus': gpus,
 };
