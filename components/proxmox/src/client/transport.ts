@@ -194,7 +194,8 @@ function createDispatcher(tls: PveTlsOptions): Dispatcher | undefined {
   const ca = tls.ca ?? (tls.caFile ? readFileSync(tls.caFile, 'utf8') : undefined);
   if (tls.fingerprint) {
     const pin = normalizeFingerprint(tls.fingerprint);
-    const connector = buildConnector({ rejectUnauthorized: false });
+    // No TLS session resumption: a resumed session presents no certificate, so the pin could not be checked.
+    const connector = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0 });
     return new Agent({
       connect: (opts, callback) => {
         connector(opts, (error, socket) => {

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  AuditEntry,
+  Cluster,
+  ClusterApply,
+  ClusterPlan,
+  JobDetail,
+  Page,
+  Problem,
+} from '@skyy/contracts';
+import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInAs } from '../../../test/auth-helpers.ts';
+import { startTestServer, type TestServer } from '../../../test/harness.ts';
+import { testDatabases } from '../../../test/test-databases.ts';
+import {
+  addSimulatorCluster,
+  jobLog,
+  settledJob,
+  shortenProxmoxTimings,
+  startTlsSimulator,
+} from './testing/proxmox-lab.ts';
+
+const examples = path.resolve(import.meta.dirname, '../../../../components/proxmox/examples/cluster');
+const example = (name: string) => ({ name, content: readFileSync(path.join(examples, name), 'utf8') });
+
+/** pve1.yaml without web-01: the second VM of the file is cut off. */
+const pve1WithoutWeb = () => {
+  const file = example('pve1.yaml');
+  return { name: file.name, content: file.content.slice(0, file.content.indexOf('  - name: web-01')) };
+};
+
+const pve3File = (names: string[]) => ({
+  name: 'pve3.yaml',
+  content: [
+    'hostname: pve3',
+    'ip_address: 10.10.0.13',
+    'vms:',
+    ...names.flatMap((name, i) => [
+      `  - name: ${name}`,
+      '    template: ubuntu-2404-cloud',
+      `    cores: ${2 + i}`,
+      '    memory: 2G',
+      '    nics: [{ bridge: vmbr0, vlan: 60 }]',
+    ]),
+  ].join('\n'),
+});
+
+describe.each(testDatabases())('plan and apply declared VMs on %s', (dialect) => {
+  let t: TestServer;
+  let sim: ProxmoxSimulator;
+  let operator: Record<string, string>;
+  let viewer: Record<string, string>;
+  let cluster: Cluster;
+
+  const plan = (body: Record<string, unknown>, headers = operator) =>
+    t.request({ method: 'POST', url: `/api/v1/clusters/${cluster.id}/plan`, headers, body });
+  const apply = (body: Record<string, unknown>) =>
+    t.request({ method: 'POST', url: `/api/v1/clusters/${cluster.id}/apply`, headers: operator, body });
+  const vmsNamed = (name: string) =>
+    sim.state.guests.filter((g) => g.type === 'qemu' && g.config.name === name);
+  const applied = async (body: Record<string, unknown>): Promise<JobDetail> => {
+    const res = await apply(body);
+    expect(res.status, res.body).toBe(202);
+    const { jobId } = res.json<ClusterApply>();
+    expect(jobId).not.toBeNull();
+    return settledJob(t, operator, jobId as string, 120_000);
+  };
+
+  beforeAll(async () => {
+    let fingerprint: string;
+    ({ sim, fingerprint } = await startTlsSimulator());
+    t = await startTestServer(dialect);
+    shortenProxmoxTimings(t);
+    const admin = (await signInAs(t, 'admin')).headers;
+    operator = (await signInAs(t, 'operator')).headers;
+    viewer = (await signInAs(t, 'viewer')).headers;
+    cluster = await addSimulatorCluster(t, admin, sim, fingerprint);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
+
+  it('plans the example host files: three VMs to create, rendered like Terraform', async () => {
+    const res = await plan({ files: [example('pve1.yaml'), example('pve2.yaml')] });
+    expect(res.status, res.body).toBe(200);
+    const result = res.json<ClusterPlan>();
+    expect(result.plan.summary).toMatchObject({ create: 3, update: 0, delete: 0 });
+    expect(result.plan.errors).toEqual([]);
+    expect(result).toMatchObject({ hasChanges: true, deletes: false });
+    expect(result.rendered).toContain('+ vm "gpu-worker-01" {');
+    expect(result.rendered).toContain('Plan: 3 to create, 0 to update, 0 to replace, 0 to delete');
+    expect(sim.state.guests.some((g) => g.config.name === 'gpu-worker-01')).toBe(false);
+
+    const audit = (
+      await t.request({
+        method: 'GET',
+        url: `/api/v1/audit?targetType=cluster&limit=50`,
+        headers: await adminHeaders(),
+      })
+    ).json<Page<AuditEntry>>();
+    expect(audit.items.some((e) => e.action === 'cluster.plan' && e.targetId === cluster.id)).toBe(true);
+  });
+
+  it('answers invalid files with file:line:column errors and plans nothing', async () => {
+    const res = await plan({
+      files: [
+        {
+          name: 'broken.yaml',
+          content:
+            'hostname: pve1\nip_address: 10.0.0.1\nvms:\n  - name: x\n    cores: lots\n    memory: 2G\n',
+        },
+      ],
+    });
+    expect(res.status).toBe(422);
+    const problem = res.json<Problem>();
+    expect(problem.errors).toEqual([
+      { path: 'broken.yaml:5:5', message: expect.stringMatching(/^vms\[0\]\.cores: /) },
+    ]);
+  });
+
+  it('reports a GPU held by another VM as a plan error, and refuses to apply it', async () => {
+    const gpuClash = {
+      name: 'pve1.yaml',
+      content:
+        'hostname: pve1\nip_address: 10.0.0.1\nvms:\n  - name: thief\n    cores: 2\n    memory: 2G\n    gpus: [{ pci: "0000:01:00" }]\n',
+    };
+    const planned = (await plan({ files: [gpuClash] })).json<ClusterPlan>();
+    expect(planned.plan.errors).toEqual([
+      expect.objectContaining({
+        vm: 'thief',
+        message: expect.stringContaining('also assigned to VM vm-100'),
+      }),
+    ]);
+    expect((await apply({ files: [gpuClash] })).status).toBe(422);
+    expect(vmsNamed('thief')).toEqual([]);
+  });
+
+  it('lets viewers neither plan nor apply', async () => {
+    expect((await plan({ files: [example('pve1.yaml')] }, viewer)).status).toBe(403);
+  });
+
+  it('applies as a job with a step log: the VMs exist with their GPUs, and a re-plan shows no changes', async () => {
+    const files = [example('pve1.yaml'), example('pve2.yaml')];
+    const job = await applied({ files });
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    const log = (await jobLog(t, operator, job.id)).join('\n');
+    expect(log).toContain('vm/gpu-worker-01/create');
+    expect(log).toContain('re-plan: Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 3 unchanged');
+    expect(job.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['plan', 'vm/web-01/start']));
+
+    const [worker1] = vmsNamed('gpu-worker-01');
+    expect(worker1).toMatchObject({ node: 'pve1', status: 'running' });
+    expect(worker1?.config.tags?.split(';')).toEqual(
+      expect.arrayContaining(['skyy-managed', 'skyy-created']),
+    );
+    expect(worker1?.config.hostpci0).toMatch(/^0000:21:00/);
+    expect(vmsNamed('gpu-worker-02')[0]?.config.hostpci0).toMatch(/mapping=rtx3090/);
+
+    const again = (await plan({ files })).json<ClusterPlan>();
+    expect(again.hasChanges).toBe(false);
+    const noop = await apply({ files });
+    expect(noop.status).toBe(202);
+    expect(noop.json<ClusterApply>().jobId).toBeNull();
+  });
+
+  it('deletes a VM Skyy created only with allowDelete and an explicit confirmation', async () => {
+    const files = [pve1WithoutWeb(), example('pve2.yaml')];
+    const kept = (await plan({ files })).json<ClusterPlan>();
+    expect(kept.plan.summary).toMatchObject({ delete: 0, keep: 1 });
+
+    const planned = (await plan({ files, allowDelete: true })).json<ClusterPlan>();
+    expect(planned).toMatchObject({ deletes: true, plan: { summary: { delete: 1 } } });
+    const unconfirmed = await apply({ files, allowDelete: true });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.json<Problem>().errors?.[0]).toMatchObject({ path: 'body.confirmDeletes' });
+    expect(vmsNamed('web-01')).toHaveLength(1);
+
+    const job = await applied({ files, allowDelete: true, confirmDeletes: true });
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    expect(vmsNamed('web-01')).toEqual([]);
+    expect(vmsNamed('gpu-worker-01')).toHaveLength(1);
+  });
+
+  it('converges with 10% injected faults (5xx, lock timeouts, failed tasks), retrying the job when needed', async () => {
+    const names = ['batch-01', 'batch-02', 'batch-03', 'batch-04'];
+    const files = [pve3File(names)];
+    // Random 10% faults, plus every 5th task failing so that faults surely happen in this run.
+    sim.setFaults({ http5xxRate: 0.1, lockTimeoutRate: 0.1, taskFailureRate: 0.1, taskFailureEvery: 5 });
+    let job: JobDetail;
+    try {
+      job = await applied({ files });
+      // A job that still failed after per-step retries resumes: finished steps are not run again.
+      for (let retry = 0; job.status !== 'succeeded' && retry < 3; retry++) {
+        const res = await t.request({
+          method: 'POST',
+          url: `/api/v1/jobs/${job.id}/retry`,
+          headers: operator,
+        });
+        expect(res.status, res.body).toBe(200);
+        job = await settledJob(t, operator, job.id, 120_000);
+      }
+    } finally {
+      sim.setFaults({});
+    }
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    expect((await jobLog(t, operator, job.id)).join('\n')).toMatch(/attempt 1 failed .*trying again/);
+    for (const name of names) expect(vmsNamed(name), name).toHaveLength(1);
+    const after = (await plan({ files })).json<ClusterPlan>();
+    expect(after.hasChanges).toBe(false);
+  });
+
+  async function adminHeaders() {
+    return (await signInAs(t, 'admin')).headers;
+  }
+});
