@@ -5,6 +5,7 @@ import { AuthModule } from './app/auth/auth.module.ts';
 import { ClustersModule } from './app/clusters/clusters.module.ts';
 import { CustomersModule } from './app/customers/customers.module.ts';
 import { DeploymentsModule } from './app/deployments/deployments.module.ts';
+import { FirewallModule } from './app/firewall/firewall.module.ts';
 import { GpusModule } from './app/gpus/gpus.module.ts';
 import { InfraModule } from './app/infra/infra.module.ts';
 import { JobsModule } from './app/jobs/jobs.module.ts';
@@ -27,6 +28,7 @@ export class AppModule {
         CustomersModule,
         InfraModule,
         ClustersModule,
+        FirewallModule,
         DeploymentsModule,
         JobsModule,
         GpusModule,

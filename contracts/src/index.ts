@@ -7,6 +7,7 @@ export * from './api/common.ts';
 export * from './api/hosts.ts';
 export * from './api/clusters.ts';
 export * from './api/cluster-inventory.ts';
+export * from './api/firewalls.ts';
 export * from './api/customers.ts';
 export * from './api/deployments.ts';
 export * from './api/audit.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firewallSiteSettingsSchema } from '../desired-state/networking.schema.ts';
 
 /**
  * config.yaml. The first five sections are the user's existing file, accepted unchanged;
@@ -109,6 +110,10 @@ export const firewallConfigSchema = z.strictObject({
   api_url: z.url(),
   api_key: secretRefSchema.optional(),
   tls: tlsSchema.optional(),
+  /** How the site's firewall is laid out (public subnet, LAN interface, …); needed to plan and apply. */
+  site_settings: firewallSiteSettingsSchema.optional(),
+  /** The site's networking file (the user's `ips:` format), relative to the working directory. */
+  networking_file: z.string().min(1).optional(),
 });
 
 export const integrationsConfigSchema = z.strictObject({

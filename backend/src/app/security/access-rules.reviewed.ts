@@ -74,6 +74,16 @@ export const reviewedAccessRules: Record<string, string> = {
   'GET /api/v1/clusters/:id/gpus': 'viewer+',
   'POST /api/v1/clusters/:id/plan': 'operator+',
   'POST /api/v1/clusters/:id/apply': 'operator+',
+  'GET /api/v1/firewalls': 'viewer+',
+  'GET /api/v1/firewalls/:id': 'viewer+',
+  'POST /api/v1/firewalls': 'admin+',
+  'PATCH /api/v1/firewalls/:id': 'admin+',
+  'DELETE /api/v1/firewalls/:id': 'admin+',
+  'GET /api/v1/firewalls/:id/networking': 'viewer+',
+  'PUT /api/v1/firewalls/:id/networking': 'operator+',
+  'GET /api/v1/firewalls/:id/plan': 'viewer+',
+  'POST /api/v1/firewalls/:id/apply': 'operator+',
+  'GET /api/v1/firewalls/:id/status': 'viewer+',
 
   // Jobs and live events: customers see their own
   'GET /api/v1/jobs': 'viewer+,customer',

@@ -4,6 +4,7 @@ import type { ClusterInventoryTables } from '../../app/clusters/cluster-inventor
 import type { ClusterTables } from '../../app/clusters/clusters.table.ts';
 import type { CustomerTables } from '../../app/customers/customers.table.ts';
 import type { DeploymentTables } from '../../app/deployments/deployments.table.ts';
+import type { FirewallTables } from '../../app/firewall/firewalls.table.ts';
 import type { GpuTables } from '../../app/gpus/gpus.table.ts';
 import type { HostTables } from '../../app/infra/hosts.table.ts';
 import type { JobTables } from '../queue/jobs.table.ts';
@@ -19,4 +20,5 @@ export interface Database
     DeploymentTables,
     HostTables,
     JobTables,
-    GpuTables {}
+    GpuTables,
+    FirewallTables {}

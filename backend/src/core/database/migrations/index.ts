@@ -3,6 +3,7 @@ import * as inventory from './0001-inventory.ts';
 import * as auth from './0002-auth.ts';
 import * as jobs from './0003-jobs.ts';
 import * as clusterInventory from './0004-cluster-inventory.ts';
+import * as firewalls from './0005-firewalls.ts';
 import * as gpus from './0006-gpus.ts';
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002-auth': auth,
   '0003-jobs': jobs,
   '0004-cluster-inventory': clusterInventory,
+  '0005-firewalls': firewalls,
   '0006-gpus': gpus,
 };
