@@ -93,6 +93,7 @@ describe('console: inventory', () => {
         .split('\n')
         .find((line) => line.trim() && !line.trim().startsWith('#'))
         ?.trim() ?? '';
+    expect(firstLine).toMatch(/\w/);
     await page.locator('pre.source').getByText(firstLine, { exact: false }).first().waitFor();
     await screenshot(page, 'inventory-07-imported-host-yaml');
   });
