@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import type { AdminCreateOptions } from './commands/admin/index.ts';
+import type { ApplyOptions } from './commands/apply/index.ts';
 import type { BackupOptions } from './commands/backup/index.ts';
 import type { HostsImportOptions, HostsListOptions } from './commands/hosts/index.ts';
 import type { LoginOptions } from './commands/login/index.ts';
 import type { LogoutOptions } from './commands/logout/index.ts';
+import type { PlanOptions } from './commands/plan/index.ts';
 import type { ValidateOptions } from './commands/validate/index.ts';
 import type { CliIo } from './io.ts';
 
@@ -155,6 +157,44 @@ export function buildProgram(io: CliIo, done: (exitCode: number) => void): Comma
     )
     .action(async (opts: Flags<HostsListOptions>) =>
       done(await (await import('./commands/hosts/index.ts')).hostsList({ io, ...opts })),
+    );
+
+  program
+    .command('plan')
+    .description('compare the VMs declared in host files (vms:) with a Proxmox cluster and print the plan')
+    .argument('<paths...>', 'host files, or directories whose *.yaml / *.yml files are read')
+    .requiredOption('--cluster <name|id>', 'the cluster, as named in the console or config.yaml')
+    .option('--allow-delete', 'plan to delete VMs Skyy created that no file declares anymore')
+    .addOption(textOrJson())
+    .addHelpText(
+      'after',
+      examples(
+        'skyy plan desired_state/hosts/ --cluster puma',
+        'skyy plan pve1.yaml pve2.yaml --cluster puma --allow-delete --output json',
+      ) + '\nExit codes: 0 the plan can be applied (changes or not), 1 the plan or a file has errors.\n',
+    )
+    .action(async (paths: string[], opts: Flags<PlanOptions, 'paths'>) =>
+      done(await (await import('./commands/plan/index.ts')).plan({ io, paths, ...opts })),
+    );
+  program
+    .command('apply')
+    .description('show the plan, confirm, apply it on the server as a job and follow its log')
+    .argument('<paths...>', 'host files, or directories whose *.yaml / *.yml files are read')
+    .requiredOption('--cluster <name|id>', 'the cluster, as named in the console or config.yaml')
+    .option('--allow-delete', 'delete VMs Skyy created that no file declares anymore')
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--restart', 'restart running VMs whose changes wait for a restart')
+    .addOption(textOrJson())
+    .addOption(new Option('--poll-ms <ms>', 'log polling interval').argParser(positiveInt).hideHelp())
+    .addHelpText(
+      'after',
+      examples(
+        'skyy apply desired_state/hosts/ --cluster puma',
+        'skyy apply pve1.yaml --cluster puma --allow-delete --yes',
+      ),
+    )
+    .action(async (paths: string[], opts: Flags<ApplyOptions, 'paths'>) =>
+      done(await (await import('./commands/apply/index.ts')).apply({ io, paths, ...opts })),
     );
 
   program
