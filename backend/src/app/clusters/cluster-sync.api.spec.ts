@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
+import { EventBus, type LiveEvent } from '../../core/events/event-bus.ts';
+import { Schedules } from '../../core/queue/index.ts';
+import { waitFor } from '../../core/queue/testing/queue-kit.ts';
 import {
   addSimulatorCluster,
   jobLog,
@@ -220,6 +223,32 @@ describe.each(testDatabases())('cluster sync against the Proxmox simulator on %s
     const gpus = (await get<{ items: ClusterGpu[] }>(`/api/v1/clusters/${cluster.id}/gpus`)).items;
     expect(gpus.some((g) => g.node === 'pve3')).toBe(false);
     if (pve3) pve3.online = true;
+  });
+
+  it('syncs every Proxmox cluster on the schedule and tells the console live', async () => {
+    const events: LiveEvent[] = [];
+    const unsubscribe = t.server.app.get(EventBus).subscribe((e) => events.push(e));
+    try {
+      const before = await get<ClusterSyncStatus>(`/api/v1/clusters/${cluster.id}/status`);
+      const schedules = t.server.app.get(Schedules);
+      expect((await schedules.list()).find((s) => s.name === 'cluster.sync')).toMatchObject({
+        cron: '*/5 * * * *',
+        jobType: 'cluster.sync-all',
+      });
+      expect(await schedules.tick('cluster.sync', new Date(Date.UTC(2030, 0, 1, 0, 5)))).toBe('enqueued');
+      const after = await waitFor('a scheduled sync', async () => {
+        const status = await get<ClusterSyncStatus>(`/api/v1/clusters/${cluster.id}/status`);
+        return status.lastSyncJobId !== before.lastSyncJobId && status.lastSync === 'ok' && status;
+      });
+      expect(after.lastSyncAt && before.lastSyncAt && after.lastSyncAt > before.lastSyncAt).toBe(true);
+      expect(events).toContainEqual({
+        type: 'inventory.changed',
+        customerId: null,
+        data: { entity: 'cluster-inventory', action: 'updated', id: cluster.id },
+      });
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('lets viewers read but only operators start a sync; unknown clusters are 404', async () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
+import { waitFor } from '../../core/queue/testing/queue-kit.ts';
 import {
   addSimulatorCluster,
   jobLog,
@@ -210,6 +211,47 @@ describe.each(testDatabases())('plan and apply declared VMs on %s', (dialect) =>
     for (const name of names) expect(vmsNamed(name), name).toHaveLength(1);
     const after = (await plan({ files })).json<ClusterPlan>();
     expect(after.hasChanges).toBe(false);
+  });
+
+  it('resumes a cancelled apply from its recorded steps without creating a VM twice', async () => {
+    const names = ['batch-01', 'batch-02', 'batch-03', 'batch-04', 'resume-01', 'resume-02', 'resume-03'];
+    const files = [pve3File(names)];
+    sim.setFaults({ latencyMs: 40 });
+    let job: JobDetail;
+    try {
+      const res = await apply({ files });
+      expect(res.status, res.body).toBe(202);
+      const jobId = res.json<ClusterApply>().jobId as string;
+      await waitFor('a VM to be created', async () => {
+        const detail = (
+          await t.request({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: operator })
+        ).json<JobDetail>();
+        return detail.steps.some((s) => s.name.endsWith('/create') && s.status === 'succeeded');
+      });
+      const cancelled = await t.request({
+        method: 'POST',
+        url: `/api/v1/jobs/${jobId}/cancel`,
+        headers: operator,
+      });
+      expect(cancelled.status, cancelled.body).toBe(200);
+      expect((await settledJob(t, operator, jobId)).status).toBe('cancelled');
+      sim.setFaults({});
+      const retried = await t.request({
+        method: 'POST',
+        url: `/api/v1/jobs/${jobId}/retry`,
+        headers: operator,
+      });
+      expect(retried.status, retried.body).toBe(200);
+      job = await settledJob(t, operator, jobId, 120_000);
+    } finally {
+      sim.setFaults({});
+    }
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    const log = (await jobLog(t, operator, job.id)).join('\n');
+    expect(log).toContain('step "plan" already done in an earlier attempt');
+    expect(log).toMatch(/step "vm\/resume-0\d\/create" already done in an earlier attempt/);
+    for (const name of names) expect(vmsNamed(name), name).toHaveLength(1);
+    expect((await plan({ files })).json<ClusterPlan>().hasChanges).toBe(false);
   });
 
   async function adminHeaders() {
