@@ -4,6 +4,11 @@ import { z } from 'zod';
 import type { AdminCreateOptions } from './commands/admin/index.ts';
 import type { ApplyOptions } from './commands/apply/index.ts';
 import type { BackupOptions } from './commands/backup/index.ts';
+import type {
+  FirewallApplyOptions,
+  FirewallPlanOptions,
+  FirewallValidateOptions,
+} from './commands/firewall/index.ts';
 import type { HostsImportOptions, HostsListOptions } from './commands/hosts/index.ts';
 import type { LoginOptions } from './commands/login/index.ts';
 import type { LogoutOptions } from './commands/logout/index.ts';
@@ -208,6 +213,69 @@ export function buildProgram(io: CliIo, done: (exitCode: number) => void): Comma
     )
     .action(async (paths: string[], opts: Flags<ValidateOptions, 'paths'>) =>
       done(await (await import('./commands/validate/index.ts')).validate({ io, paths, ...opts })),
+    );
+
+  const firewall = program
+    .command('firewall')
+    .description('pfSense desired state: VIPs, 1:1 NAT, rules, DHCP mappings');
+  firewall
+    .command('validate')
+    .description(
+      "check a networking file offline against a site's settings; findings as file:line with the fix",
+    )
+    .argument('<networking.yaml>', "the site's networking file (ips: of public_ip, internal_ip, mac)")
+    .option(
+      '--site-settings <file>',
+      'YAML file with the site settings (public_subnet, lan_interface, lan_subnet, …)',
+    )
+    .option('--firewall <name>', 'take the site settings of this firewall (or site) from config.yaml')
+    .addOption(textOrJson())
+    .addHelpText(
+      'after',
+      examples(
+        'skyy firewall validate desired_state/networking/networking_hargett.yaml --firewall hargett-fw',
+        'skyy firewall validate networking.yaml --site-settings hargett-site.yaml --output json',
+      ) + '\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 bad usage.\n',
+    )
+    .action(async (file: string, opts: Flags<FirewallValidateOptions, 'file'>) =>
+      done(await (await import('./commands/firewall/index.ts')).firewallValidate({ io, file, ...opts })),
+    );
+  firewall
+    .command('plan')
+    .description('validate against the firewall and show what apply would create, update and delete')
+    .argument('<firewall>', 'firewall name (or its site) as in the console or config.yaml')
+    .option('--show <n>', 'list at most this many changes', positiveInt)
+    .addOption(textOrJson())
+    .addHelpText(
+      'after',
+      examples('skyy firewall plan hargett-fw', 'skyy firewall plan hargett --output json'),
+    )
+    .action(async (name: string, opts: Flags<FirewallPlanOptions, 'firewall'>) =>
+      done(
+        await (await import('./commands/firewall/index.ts')).firewallPlan({ io, firewall: name, ...opts }),
+      ),
+    );
+  firewall
+    .command('apply')
+    .description('show the plan, confirm, run it on the server as a job and follow its log')
+    .argument('<firewall>', 'firewall name (or its site) as in the console or config.yaml')
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--preview', 'let the firewall check every write with dry_run; write nothing')
+    .option('--show <n>', 'list at most this many changes', positiveInt)
+    .addOption(textOrJson())
+    .addOption(new Option('--poll-ms <ms>', 'log polling interval').argParser(positiveInt).hideHelp())
+    .addHelpText(
+      'after',
+      examples(
+        'skyy firewall apply hargett-fw',
+        'skyy firewall apply hargett-fw --preview',
+        'skyy firewall apply hargett-fw --yes',
+      ),
+    )
+    .action(async (name: string, opts: Flags<FirewallApplyOptions, 'firewall'>) =>
+      done(
+        await (await import('./commands/firewall/index.ts')).firewallApply({ io, firewall: name, ...opts }),
+      ),
     );
 
   program

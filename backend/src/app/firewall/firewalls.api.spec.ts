@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type {
-  Firewall,
-  FirewallPlan,
-  FirewallStatus,
-  Job,
-  JobDetail,
-  NetworkingDocument,
-  Page,
+import {
+  firewallSiteSettingsSchema,
+  type Firewall,
+  type FirewallPlan,
+  type FirewallStatus,
+  type Job,
+  type JobDetail,
+  type NetworkingDocument,
+  type Page,
 } from '@skyy/contracts';
 import { PfSenseSimulator, type SimObject } from '@skyy/sim-pfsense';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +65,7 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
           site: 'hargett',
           api_url: url,
           api_key: 'env:SKYY_TEST_PFSENSE_KEY',
-          site_settings: SITE_SETTINGS,
+          site_settings: firewallSiteSettingsSchema.parse(SITE_SETTINGS),
           networking_file: HARGETT_FILE,
         },
       ],
