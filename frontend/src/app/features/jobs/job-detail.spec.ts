@@ -4,6 +4,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { Subject } from 'rxjs';
+import { aUser } from '../../../testing/fixtures.ts';
+import { SessionState } from '../../core/auth/session-state.ts';
 import { LiveEvents, type LiveEvent } from '../../core/events/live-events.ts';
 import { JobDetail } from './job-detail.ts';
 
@@ -99,5 +101,38 @@ describe('Job detail', () => {
     await settle(fixture);
     expect((fixture.nativeElement as HTMLElement).textContent).not.toContain('someone else');
     http.verify();
+  });
+
+  it('offers an operator Retry on a failed job and shows the new attempt', async () => {
+    TestBed.inject(SessionState).signedIn({ user: aUser('operator'), csrfToken: 't' });
+    const fixture = TestBed.createComponent(JobDetail);
+    fixture.componentRef.setInput('id', id);
+    await settle(fixture);
+    http.expectOne(`/api/v1/jobs/${id}`).flush({ ...job, status: 'failed', error: 'disk full', progress: 40 });
+    http.expectOne((r) => r.url === `/api/v1/jobs/${id}/logs`).flush({ items: [], nextAfter: 0 });
+    await settle(fixture);
+    const element: HTMLElement = fixture.nativeElement;
+    expect(element.textContent).toContain('disk full');
+    expect([...element.querySelectorAll('button')].some((b) => b.textContent?.includes('Cancel'))).toBe(false);
+    [...element.querySelectorAll('button')].find((b) => b.textContent?.includes('Retry'))!.click();
+    const retry = http.expectOne(`/api/v1/jobs/${id}/retry`);
+    expect(retry.request.method).toBe('POST');
+    retry.flush({ ...job, status: 'queued', attempts: 2, steps: undefined });
+    await settle(fixture);
+    http.expectOne(`/api/v1/jobs/${id}`).flush({ ...job, status: 'queued', attempts: 2 });
+    await settle(fixture);
+    expect(element.querySelector('[role="status"]')?.textContent).toContain('queued');
+  });
+
+  it('shows a viewer neither Cancel nor Retry', async () => {
+    TestBed.inject(SessionState).signedIn({ user: aUser('viewer'), csrfToken: null });
+    const fixture = TestBed.createComponent(JobDetail);
+    fixture.componentRef.setInput('id', id);
+    await settle(fixture);
+    http.expectOne(`/api/v1/jobs/${id}`).flush(job);
+    http.expectOne((r) => r.url === `/api/v1/jobs/${id}/logs`).flush({ items: [], nextAfter: 0 });
+    await settle(fixture);
+    const buttons = [...(fixture.nativeElement as HTMLElement).querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons.join(' ')).not.toMatch(/Cancel|Retry/);
   });
 });
