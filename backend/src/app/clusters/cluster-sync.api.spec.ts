@@ -251,6 +251,56 @@ describe.each(testDatabases())('cluster sync against the Proxmox simulator on %s
     }
   });
 
+  it('says which environment variable is missing when the token secret is an env: reference', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/clusters',
+      headers: admin,
+      body: {
+        name: 'from-env',
+        type: 'proxmox',
+        apiUrl: `${sim.url}/api2/json`,
+        tokenId: 'root@pam!skyy',
+        tokenSecret: 'env:SKYY_TEST_UNSET_PVE_SECRET',
+        tls: { fingerprint },
+      },
+    });
+    expect(res.status, res.body).toBe(201);
+    const envCluster = res.json<Cluster>();
+    const started = await t.request({
+      method: 'POST',
+      url: `/api/v1/clusters/${envCluster.id}/sync`,
+      headers: operator,
+    });
+    const job = await settledJob(t, operator, started.json<{ jobId: string }>().jobId);
+    expect(job.status).toBe('failed');
+    const status = await get<ClusterSyncStatus>(`/api/v1/clusters/${envCluster.id}/status`);
+    expect(status.lastSyncError).toContain(
+      "the token secret's variable SKYY_TEST_UNSET_PVE_SECRET is not set",
+    );
+  });
+
+  it('drops the inventory with the cluster and unlinks its hosts', async () => {
+    const removed = await t.request({
+      method: 'DELETE',
+      url: `/api/v1/clusters/${cluster.id}`,
+      headers: admin,
+    });
+    expect(removed.status, removed.body).toBe(204);
+    const rows = await t.server.db.kysely
+      .selectFrom('cluster_guests')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cluster_id', '=', cluster.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(rows.n)).toBe(0);
+    const hosts = await get<Page<Host>>('/api/v1/hosts?limit=10');
+    expect(hosts.items.every((h) => h.clusterId !== cluster.id)).toBe(true);
+    expect(
+      (await t.request({ method: 'GET', url: `/api/v1/clusters/${cluster.id}/nodes`, headers: viewer }))
+        .status,
+    ).toBe(404);
+  });
+
   it('lets viewers read but only operators start a sync; unknown clusters are 404', async () => {
     const refused = await t.request({
       method: 'POST',

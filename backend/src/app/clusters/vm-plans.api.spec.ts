@@ -254,6 +254,24 @@ describe.each(testDatabases())('plan and apply declared VMs on %s', (dialect) =>
     expect((await plan({ files })).json<ClusterPlan>().hasChanges).toBe(false);
   });
 
+  it('refuses a second apply on the cluster while one runs', async () => {
+    const existing = ['batch-01', 'batch-02', 'batch-03', 'batch-04', 'resume-01', 'resume-02', 'resume-03'];
+    sim.setFaults({ latencyMs: 40 });
+    try {
+      const first = await apply({ files: [pve3File([...existing, 'late-01'])] });
+      expect(first.status, first.body).toBe(202);
+      const jobId = first.json<ClusterApply>().jobId as string;
+      const second = await apply({ files: [pve3File([...existing, 'late-02'])] });
+      expect(second.status).toBe(409);
+      expect(second.json<Problem>().detail).toContain(jobId);
+      expect((await settledJob(t, operator, jobId)).status).toBe('succeeded');
+    } finally {
+      sim.setFaults({});
+    }
+    expect(vmsNamed('late-01')).toHaveLength(1);
+    expect(vmsNamed('late-02')).toEqual([]);
+  });
+
   async function adminHeaders() {
     return (await signInAs(t, 'admin')).headers;
   }
