@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a GPU agent reports: readings keyed by GPU UUID (indexes can change at boot), the agent's

@@ -133,11 +133,18 @@ export class GpuTelemetryService {
   }
 
   async fleet(): Promise<GpuFleet> {
-    const [agents, gpus, alertRows] = await Promise.all([
-      this.agents.listActive(),
-      this.gpus.listGpus(),
-      this.gpus.activeAlerts(),
-    ]);
+    // One snapshot: a heartbeat committing between the reads must not pair new GPU rows with the old agent row.
+    const [agents, gpus, alertRows] = await this.db.kysely
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(
+        async (tx) =>
+          [
+            await this.agents.listActive(tx),
+            await this.gpus.listGpus(tx),
+            await this.gpus.activeAlerts(tx),
+          ] as const,
+      );
     const now = this.clock.now();
     const byHost = new Map(agents.map((a) => [a.host, a]));
     const alerts = alertRows.map(toAlert);
