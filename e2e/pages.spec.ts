@@ -29,6 +29,8 @@ describe('console: main pages', () => {
   let admin: SignedInUser;
   let hostId: string;
   let jobId: string;
+  let clusterId: string;
+  let firewallId: string;
 
   beforeAll(async () => {
     app = await startConsole();
@@ -58,6 +60,15 @@ describe('console: main pages', () => {
       },
     });
     hostId = host.id;
+    clusterId = cluster.id;
+    // Loopback only: nothing here is ever contacted except to find it unreachable.
+    firewallId = (
+      await post<{ id: string }>('/api/v1/firewalls', {
+        name: 'fw-ams1',
+        site: 'ams1',
+        apiUrl: 'https://127.0.0.1:9/',
+      })
+    ).id;
     const customer = await post<{ id: string }>('/api/v1/customers', {
       name: 'Acme Render Farm',
       email: 'ops@acme.example',
@@ -90,6 +101,7 @@ describe('console: main pages', () => {
     { path: `/hosts/${hostId}`, heading: 'puma-proxmox-005', name: 'host-detail' },
     { path: '/hosts/import', heading: 'Import hosts', name: 'host-import' },
     { path: '/clusters', heading: 'Clusters', name: 'clusters' },
+    { path: `/clusters/${clusterId}`, heading: 'puma', name: 'cluster-detail' },
     { path: '/deployments', heading: 'Deployments', name: 'deployments' },
     { path: '/customers', heading: 'Customers', name: 'customers' },
     { path: '/jobs', heading: 'Jobs', name: 'jobs' },
@@ -99,6 +111,9 @@ describe('console: main pages', () => {
     { path: '/settings/invites', heading: 'Settings', name: 'settings-invites' },
     { path: '/account/tokens', heading: 'API tokens', name: 'api-tokens' },
     { path: '/firewall', heading: 'Firewall', name: 'firewall' },
+    { path: `/firewall/${firewallId}`, heading: 'fw-ams1', name: 'firewall-detail' },
+    { path: '/gpus', heading: 'GPUs', name: 'gpus' },
+    { path: '/maintenance', heading: 'Maintenance', name: 'maintenance' },
   ];
 
   it('has no serious or critical accessibility violations on the main pages, light and dark', async () => {

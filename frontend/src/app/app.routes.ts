@@ -91,27 +91,13 @@ export const routes: Routes = [
       {
         path: 'firewall',
         canActivate: [requireRole('viewer')],
-        title: 'Firewall · Skyy Command',
-        loadComponent: comingSoon,
-        data: {
-          title: 'Firewall',
-          icon: 'shield',
-          comingWith: 'the pfSense integration',
-          purpose:
-            'The 1:1 NAT mappings of public IPs to VMs and the firewall rules of each site, planned and applied through the pfSense API.',
-        },
+        loadChildren: () => import('./features/firewall/firewall.routes.ts').then((m) => m.firewallRoutes),
       },
       {
         path: 'gpus',
         canActivate: [requireRole('viewer')],
         title: 'GPUs · Skyy Command',
-        loadComponent: comingSoon,
-        data: {
-          title: 'GPUs',
-          icon: 'memory',
-          comingWith: 'the GPU agent',
-          purpose: 'Every NVIDIA GPU with its temperature, power, utilisation and the VM it is passed to.',
-        },
+        loadComponent: () => import('./features/gpus/gpu-fleet.ts').then((m) => m.GpuFleetPage),
       },
       {
         path: 'fluxedge',

@@ -9,11 +9,12 @@ import { Confirm } from '../../shared/confirm-dialog.ts';
 import { Icon } from '../../shared/icon.ts';
 import { DateTimePipe } from '../../shared/time.ts';
 import { hostPageSchema } from '@skyy/contracts';
+import { ClusterInventory } from './cluster-inventory.ts';
 import { ClustersApi } from './clusters-api.ts';
 
 @Component({
   selector: 'app-cluster-detail',
-  imports: [RouterLink, MatButtonModule, Icon, DateTimePipe],
+  imports: [RouterLink, MatButtonModule, Icon, DateTimePipe, ClusterInventory],
   template: `
     @if (error()) {
       <p class="form-error" role="alert">{{ error() }}</p>
@@ -24,7 +25,7 @@ import { ClustersApi } from './clusters-api.ts';
           ><app-icon name="arrow_back"
         /></a>
         <h1>{{ cluster.name }}</h1>
-        @if (session.canEdit()) {
+        @if (session.isAdmin()) {
           <div class="actions">
             <a mat-stroked-button [routerLink]="['/clusters', cluster.id, 'edit']"
               ><app-icon name="edit" /> Edit</a
@@ -76,6 +77,9 @@ import { ClustersApi } from './clusters-api.ts';
           <dd>{{ cluster.createdAt | dateTime }}</dd>
         </dl>
       </section>
+      @if (cluster.type === 'proxmox') {
+        <app-cluster-inventory [clusterId]="cluster.id" />
+      }
       <section class="panel" aria-labelledby="cluster-hosts">
         <h2 id="cluster-hosts">Hosts ({{ hosts().length }})</h2>
         <div class="chips">

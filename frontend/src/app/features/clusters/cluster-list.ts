@@ -37,7 +37,7 @@ import { ClustersApi } from './clusters-api.ts';
   template: `
     <header class="page-header">
       <h1>Clusters</h1>
-      @if (session.canEdit()) {
+      @if (session.isAdmin()) {
         <div class="actions">
           <a mat-flat-button routerLink="/clusters/new"><app-icon name="add" /> Add cluster</a>
         </div>

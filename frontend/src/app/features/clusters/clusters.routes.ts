@@ -9,7 +9,7 @@ export const clusterRoutes: Routes = [
   },
   {
     path: 'new',
-    canActivate: [requireRole('operator')],
+    canActivate: [requireRole('admin')],
     title: 'Add a cluster · Skyy Command',
     loadComponent: () => import('./cluster-form.ts').then((m) => m.ClusterForm),
   },
@@ -20,7 +20,7 @@ export const clusterRoutes: Routes = [
   },
   {
     path: ':id/edit',
-    canActivate: [requireRole('operator')],
+    canActivate: [requireRole('admin')],
     title: 'Edit cluster · Skyy Command',
     loadComponent: () => import('./cluster-form.ts').then((m) => m.ClusterForm),
   },

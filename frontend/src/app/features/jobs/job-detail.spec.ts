@@ -108,12 +108,16 @@ describe('Job detail', () => {
     const fixture = TestBed.createComponent(JobDetail);
     fixture.componentRef.setInput('id', id);
     await settle(fixture);
-    http.expectOne(`/api/v1/jobs/${id}`).flush({ ...job, status: 'failed', error: 'disk full', progress: 40 });
+    http
+      .expectOne(`/api/v1/jobs/${id}`)
+      .flush({ ...job, status: 'failed', error: 'disk full', progress: 40 });
     http.expectOne((r) => r.url === `/api/v1/jobs/${id}/logs`).flush({ items: [], nextAfter: 0 });
     await settle(fixture);
     const element: HTMLElement = fixture.nativeElement;
     expect(element.textContent).toContain('disk full');
-    expect([...element.querySelectorAll('button')].some((b) => b.textContent?.includes('Cancel'))).toBe(false);
+    expect([...element.querySelectorAll('button')].some((b) => b.textContent?.includes('Cancel'))).toBe(
+      false,
+    );
     [...element.querySelectorAll('button')].find((b) => b.textContent?.includes('Retry'))!.click();
     const retry = http.expectOne(`/api/v1/jobs/${id}/retry`);
     expect(retry.request.method).toBe('POST');
@@ -132,7 +136,9 @@ describe('Job detail', () => {
     http.expectOne(`/api/v1/jobs/${id}`).flush(job);
     http.expectOne((r) => r.url === `/api/v1/jobs/${id}/logs`).flush({ items: [], nextAfter: 0 });
     await settle(fixture);
-    const buttons = [...(fixture.nativeElement as HTMLElement).querySelectorAll('button')].map((b) => b.textContent);
+    const buttons = [...(fixture.nativeElement as HTMLElement).querySelectorAll('button')].map(
+      (b) => b.textContent,
+    );
     expect(buttons.join(' ')).not.toMatch(/Cancel|Retry/);
   });
 });

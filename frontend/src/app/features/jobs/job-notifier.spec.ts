@@ -32,7 +32,11 @@ describe('JobNotifier', () => {
     events.next(status(mine, 'running'));
     expect(open).not.toHaveBeenCalled();
     events.next(status(mine, 'failed'));
-    expect(open).toHaveBeenCalledWith('Job system.diagnostics failed', 'Open', expect.objectContaining({ politeness: 'assertive' }));
+    expect(open).toHaveBeenCalledWith(
+      'Job system.diagnostics failed',
+      'Open',
+      expect.objectContaining({ politeness: 'assertive' }),
+    );
     events.next(status(mine, 'failed'));
     expect(open).toHaveBeenCalledTimes(1);
   });
