@@ -66,6 +66,6 @@ export class FirewallModule implements OnModuleInit, OnApplicationBootstrap {
 
   /** Firewalls declared in config.yaml appear in the inventory at start-up. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.firewalls.syncFromConfig(this.config.firewalls);
+    await this.firewalls.syncFromConfig(this.config.firewalls, this.config.sites);
   }
 }

@@ -68,7 +68,10 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
           site_settings: firewallSiteSettingsSchema.parse(SITE_SETTINGS),
           networking_file: HARGETT_FILE,
         },
+        // No networking_file of its own: its site's is used.
+        { name: 'west-fw', type: 'pfsense', site: 'west', api_url: url },
       ],
+      sites: [{ name: 'west', networking_file: HARGETT_FILE }],
     });
     admin = (await signInAs(t, 'admin')).headers;
     operator = (await signInAs(t, 'operator')).headers;
@@ -76,7 +79,7 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
     const page = (await t.request({ method: 'GET', url: '/api/v1/firewalls', headers: viewer })).json<
       Page<Firewall>
     >();
-    fromConfig = page.items[0] as Firewall;
+    fromConfig = page.items.find((f) => f.name === 'hargett-fw') as Firewall;
   });
   afterAll(async () => {
     await t.close();
@@ -114,7 +117,21 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
         networkingFile: HARGETT_FILE,
         networking: null,
       }),
+      expect.objectContaining({
+        name: 'west-fw',
+        apiKey: { set: false, source: null, envName: null },
+        settings: null,
+        networkingFile: HARGETT_FILE,
+      }),
     ]);
+    const west = page.items[1] as Firewall;
+    const unplannable = await t.request({
+      method: 'GET',
+      url: `/api/v1/firewalls/${west.id}/plan`,
+      headers: viewer,
+    });
+    expect(unplannable.status).toBe(422);
+    expect(unplannable.json()).toMatchObject({ detail: expect.stringContaining('has no site settings') });
     const doc = (
       await t.request({
         method: 'GET',
@@ -316,6 +333,14 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
         body: {},
       });
       const jobId = res.json<Job>().id;
+      // One sync per firewall at a time: asking again returns the job already running.
+      const again = await t.request({
+        method: 'POST',
+        url: `/api/v1/firewalls/${firewall.id}/apply`,
+        headers: operator,
+        body: {},
+      });
+      expect(again.json<Job>().id).toBe(jobId);
       // The worker goes away after some writes (as on a shutdown or a crash) …
       await waitFor(
         'some writes',

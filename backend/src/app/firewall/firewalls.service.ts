@@ -203,13 +203,16 @@ export class FirewallsService {
   }
 
   /**
-   * Firewalls declared in config.yaml appear in the inventory (source `config`). Existing rows
+   * Firewalls declared in config.yaml appear in the inventory (source `config`); a relative
+   * networking_file is read from the server's working directory. Existing rows
    * with the same name are updated in place (an uploaded networking file is kept); rows created
    * in the console are left alone.
    */
-  async syncFromConfig(firewalls: SkyyConfig['firewalls']): Promise<void> {
+  async syncFromConfig(firewalls: SkyyConfig['firewalls'], sites: SkyyConfig['sites'] = []): Promise<void> {
     const caller = systemCaller('config');
     for (const f of firewalls) {
+      // A firewall without its own networking_file uses its site's (`sites[].networking_file`).
+      const networkingFile = f.networking_file ?? sites.find((s) => s.name === f.site)?.networking_file;
       const input: FirewallCreate = {
         name: f.name,
         site: f.site,
@@ -221,7 +224,7 @@ export class FirewallsService {
           insecure: f.tls?.insecure ?? false,
         },
         settings: f.site_settings ?? null,
-        networkingFile: f.networking_file ?? null,
+        networkingFile: networkingFile ?? null,
       };
       const existing = await this.repo.findByName(f.name);
       if (!existing) {
