@@ -96,6 +96,12 @@ export type GpuAlert = z.infer<typeof gpuAlertSchema>;
 
 // ---- fleet
 
+export const gpuFleetQuerySchema = z.strictObject({
+  /** Only this host's GPUs and alerts. */
+  host: gpuAgentHostSchema.optional(),
+});
+export type GpuFleetQuery = z.output<typeof gpuFleetQuerySchema>;
+
 export const gpuFleetItemSchema = z.object({
   uuid: z.string(),
   host: z.string(),

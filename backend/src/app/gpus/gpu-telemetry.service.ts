@@ -128,11 +128,12 @@ export class GpuTelemetryService {
     heartbeats.inc({ outcome: 'accepted' });
     for (const alert of changes)
       await this.events.publish({ type: 'gpu.alert', customerId: null, data: alert });
-    const gpus = (await this.fleet()).items.filter((item) => item.host === host);
+    const gpus = (await this.fleet(host)).items;
     await this.events.publish({ type: 'gpu.reading', customerId: null, data: { host, gpus } });
   }
 
-  async fleet(): Promise<GpuFleet> {
+  /** Every GPU (or one host's) with its agent and active alerts. */
+  async fleet(host?: string): Promise<GpuFleet> {
     // One snapshot: a heartbeat committing between the reads must not pair new GPU rows with the old agent row.
     const [agents, gpus, alertRows] = await this.db.kysely
       .transaction()
@@ -141,8 +142,8 @@ export class GpuTelemetryService {
         async (tx) =>
           [
             await this.agents.listActive(tx),
-            await this.gpus.listGpus(tx),
-            await this.gpus.activeAlerts(tx),
+            await this.gpus.listGpus(host, tx),
+            await this.gpus.activeAlerts(host, tx),
           ] as const,
       );
     const now = this.clock.now();

@@ -197,7 +197,9 @@ describe.each(testDatabases())('GPUs API on %s', (dialect) => {
       ).status,
     ).toBe(204);
 
-    const items = (await fleet()).items.filter((g) => g.host === 'gpu-host-hb');
+    const items = (
+      await t.request({ method: 'GET', url: '/api/v1/gpus?host=gpu-host-hb', headers: viewer })
+    ).json<GpuFleet>().items;
     expect(items.map((g) => [g.uuid, g.temperatureC])).toEqual([
       [GPU_A, 70],
       [GPU_B, 42],
@@ -310,6 +312,12 @@ describe.each(testDatabases())('GPUs API on %s', (dialect) => {
     expect((await fleet()).alerts.some((a) => a.host === 'gpu-host-stale' && a.kind === 'agent_stale')).toBe(
       true,
     );
+    const onlyStale = (
+      await t.request({ method: 'GET', url: '/api/v1/gpus?host=gpu-host-stale', headers: viewer })
+    ).json<GpuFleet>();
+    expect(onlyStale.items.map((g) => g.host)).toEqual(['gpu-host-stale']);
+    expect(onlyStale.alerts.map((a) => [a.host, a.kind])).toEqual([['gpu-host-stale', 'agent_stale']]);
+    expect((await fleet()).items.some((g) => g.host !== 'gpu-host-stale')).toBe(true);
 
     await heartbeat(
       'gpu-host-stale',

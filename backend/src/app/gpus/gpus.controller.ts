@@ -2,10 +2,12 @@ import { Controller, Delete, Get, HttpCode, Inject, Param, Put } from '@nestjs/c
 import {
   gpuConfigPutSchema,
   gpuConfigSchema,
+  gpuFleetQuerySchema,
   gpuFleetSchema,
   gpuHistoryQuerySchema,
   gpuHistorySchema,
   type GpuConfigPut,
+  type GpuFleetQuery,
   type GpuHistoryQuery,
 } from '@skyy/contracts';
 import { CurrentCaller, type Caller } from '../../core/http/caller.ts';
@@ -25,8 +27,8 @@ export class GpusController {
   @Get()
   @Roles('viewer')
   @Returns(gpuFleetSchema)
-  fleet() {
-    return this.telemetry.fleet();
+  fleet(@ValidQuery(gpuFleetQuerySchema) query: GpuFleetQuery) {
+    return this.telemetry.fleet(query.host);
   }
 
   /** The fleet default gpu_config.yaml, used by every host without one of its own. */

@@ -17,18 +17,11 @@ export class GpusRepository {
       .execute();
   }
 
-  listGpus(tx: Executor = this.db.kysely): Promise<GpusTable[]> {
-    return tx.selectFrom('gpus').selectAll().orderBy('host').orderBy('gpu_index').orderBy('uuid').execute();
-  }
-
-  listGpusOfHost(host: string, tx: Executor = this.db.kysely): Promise<GpusTable[]> {
-    return tx
-      .selectFrom('gpus')
-      .selectAll()
-      .where('host', '=', host)
-      .orderBy('gpu_index')
-      .orderBy('uuid')
-      .execute();
+  /** Every GPU, or those of one host, by host and index. */
+  listGpus(host: string | undefined, tx: Executor = this.db.kysely): Promise<GpusTable[]> {
+    let query = tx.selectFrom('gpus').selectAll();
+    if (host !== undefined) query = query.where('host', '=', host);
+    return query.orderBy('host').orderBy('gpu_index').orderBy('uuid').execute();
   }
 
   findGpu(uuid: string): Promise<GpusTable | undefined> {
@@ -115,14 +108,11 @@ export class GpusRepository {
 
   // ---- alerts
 
-  activeAlerts(tx: Executor = this.db.kysely): Promise<GpuAlertsTable[]> {
-    return tx
-      .selectFrom('gpu_alerts')
-      .selectAll()
-      .where('cleared_at', 'is', null)
-      .orderBy('raised_at')
-      .orderBy('id')
-      .execute();
+  /** Active alerts, oldest first; of one host when given. */
+  activeAlerts(host: string | undefined, tx: Executor = this.db.kysely): Promise<GpuAlertsTable[]> {
+    let query = tx.selectFrom('gpu_alerts').selectAll().where('cleared_at', 'is', null);
+    if (host !== undefined) query = query.where('host', '=', host);
+    return query.orderBy('raised_at').orderBy('id').execute();
   }
 
   activeAlertsOfHost(host: string, tx: Executor): Promise<GpuAlertsTable[]> {
