@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job, JobListQuery, JobLog, JobLogLevel, JobStep, Page } from '@skyy/contracts';
 import { sql } from 'kysely';
@@ -274,7 +275,9 @@ export class JobsRepository {
         await this.db.kysely.insertInto('job_logs').values(row).execute();
         return { seq: row.seq, at: row.at, level, message };
       } catch (error) {
-        if (attempt >= 5 || !isUniqueViolation(error)) throw error;
+        if (attempt >= 20 || !isUniqueViolation(error)) throw error;
+        // Parallel steps of one job log at once and took the same seq: try again after a random pause.
+        await sleep(Math.random() * 5 * (attempt + 1));
       }
     }
   }
