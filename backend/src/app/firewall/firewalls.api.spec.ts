@@ -291,6 +291,43 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
     expect((await planOf(fromConfig.id)).plan.changes).toEqual([]);
   }, 120_000);
 
+  it('answers 502 for a firewall that does not answer, and records it as unreachable', async () => {
+    const gone = new PfSenseSimulator({ apiKeys: [KEY] });
+    const { url } = await gone.listen();
+    await gone.close(); // nothing listens there any more
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/firewalls',
+      headers: admin,
+      body: { name: 'gone-fw', site: 'gone', apiUrl: url, apiKey: KEY, settings: SITE_SETTINGS },
+    });
+    const id = created.json<Firewall>().id;
+    await t.request({
+      method: 'PUT',
+      url: `/api/v1/firewalls/${id}/networking`,
+      headers: operator,
+      body: { name: 'networking_gone.yaml', content: firstEntries(2) },
+    });
+    const plan = await t.request({ method: 'GET', url: `/api/v1/firewalls/${id}/plan`, headers: viewer });
+    expect(plan.status).toBe(502);
+    expect(plan.json()).toMatchObject({
+      detail: expect.stringMatching(/^Firewall gone-fw could not be read: /),
+    });
+
+    const started = await t.request({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: operator,
+      body: { type: 'firewall.status', payload: { firewallId: id } },
+    });
+    expect(started.status).toBe(201);
+    expect((await settled(started.json<Job>().id)).status).toBe('succeeded');
+    const status = (
+      await t.request({ method: 'GET', url: `/api/v1/firewalls/${id}/status`, headers: viewer })
+    ).json<FirewallStatus>();
+    expect(status.latest).toMatchObject({ reachable: false, error: expect.any(String), drift: null });
+  }, 60_000);
+
   it('keeps the API key sealed, and resumes an apply after its worker stopped mid-way', async () => {
     const crashSim = new PfSenseSimulator({ apiKeys: [KEY], latency: { fixedMs: 20 } });
     const { url } = await crashSim.listen();
