@@ -9,6 +9,12 @@ import type {
   FirewallPlanOptions,
   FirewallValidateOptions,
 } from './commands/firewall/index.ts';
+import type {
+  GpusConfigGetOptions,
+  GpusConfigSetOptions,
+  GpusListOptions,
+  GpusTokenOptions,
+} from './commands/gpus/index.ts';
 import type { HostsImportOptions, HostsListOptions } from './commands/hosts/index.ts';
 import type { LoginOptions } from './commands/login/index.ts';
 import type { LogoutOptions } from './commands/logout/index.ts';
@@ -293,6 +299,63 @@ export function buildProgram(io: CliIo, done: (exitCode: number) => void): Comma
     )
     .action(async (file: string, opts: Flags<BackupOptions, 'file'>) =>
       done(await (await import('./commands/backup/index.ts')).backup({ io, file, ...opts })),
+    );
+
+  const gpus = program
+    .command('gpus')
+    .description('GPU fleet: readings, agent tokens, central gpu_config.yaml');
+  gpus
+    .command('list')
+    .description('every GPU as its agent last reported it, then the active alerts')
+    .option('--host <host>', 'only this host')
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .addHelpText('after', examples('skyy gpus list', 'skyy gpus list --host puma-proxmox-001 -o json'))
+    .action(async (opts: Flags<GpusListOptions>) =>
+      done(await (await import('./commands/gpus/index.ts')).gpusList({ io, ...opts })),
+    );
+  gpus
+    .command('token')
+    .description("issue a host's GPU agent token (admins; shown once, one per host)")
+    .argument('<host>', 'the host name the agent runs with (--host, default its hostname)')
+    .option('--out <file>', 'write the token to this new file (mode 0600) instead of printing it')
+    .addOption(textOrJson())
+    .addHelpText(
+      'after',
+      examples(
+        'skyy gpus token puma-proxmox-001 --out agent.token',
+        'sudo components/gpu-agent/scripts/install.sh --server https://skyy.example --token-file agent.token',
+      ),
+    )
+    .action(async (host: string, opts: Flags<GpusTokenOptions, 'host'>) =>
+      done(await (await import('./commands/gpus/index.ts')).gpusToken({ io, host, ...opts })),
+    );
+  const gpuConfig = gpus.command('config').description('the central gpu_config.yaml the agents fetch');
+  gpuConfig
+    .command('get')
+    .description("print a host's config (its own, else the fleet default), or the fleet default")
+    .option('--host <host>', 'the host; the fleet default when absent')
+    .addOption(textOrJson())
+    .addHelpText('after', examples('skyy gpus config get', 'skyy gpus config get --host puma-proxmox-001'))
+    .action(async (opts: Flags<GpusConfigGetOptions>) =>
+      done(await (await import('./commands/gpus/index.ts')).gpusConfigGet({ io, ...opts })),
+    );
+  gpuConfig
+    .command('set')
+    .description('store a gpu_config.yaml for a host or the fleet; agents apply it at their next poll')
+    .argument('<file>', 'gpu_config.yaml')
+    .option('--host <host>', 'the host; the fleet default when absent')
+    .addOption(textOrJson())
+    .addHelpText(
+      'after',
+      examples(
+        'skyy gpus config set components/gpu-agent/local_config/gpu_config.yaml',
+        'skyy gpus config set hot-room.yaml --host puma-proxmox-007',
+      ),
+    )
+    .action(async (file: string, opts: Flags<GpusConfigSetOptions, 'file'>) =>
+      done(await (await import('./commands/gpus/index.ts')).gpusConfigSet({ io, file, ...opts })),
     );
 
   return program;
