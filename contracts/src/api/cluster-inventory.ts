@@ -198,6 +198,13 @@ export const clusterPlanSchema = z.object({
 });
 export type ClusterPlan = z.infer<typeof clusterPlanSchema>;
 
+/** The declared VMs of the cluster's hosts (their imported YAML) compared with the cluster. */
+export const clusterDriftSchema = clusterPlanSchema.extend({
+  /** Source files of the hosts linked to the cluster whose YAML declares `vms:`. */
+  files: z.array(z.string()),
+});
+export type ClusterDrift = z.infer<typeof clusterDriftSchema>;
+
 export const clusterApplySchema = z.object({
   /** The `cluster.apply` job to follow (GET /api/v1/jobs/:id/logs); null when nothing changes. */
   jobId: idSchema.nullable(),

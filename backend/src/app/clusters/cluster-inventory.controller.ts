@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import {
   clusterApplyRequestSchema,
   clusterApplySchema,
+  clusterDriftSchema,
   clusterGpuListSchema,
   clusterGuestListQuerySchema,
   clusterGuestPageSchema,
@@ -70,6 +71,13 @@ export class ClusterInventoryController {
   @Returns(clusterGpuListSchema)
   gpus(@IdParam() id: string) {
     return this.sync.gpus(id);
+  }
+
+  @Get('drift')
+  @Roles('viewer')
+  @Returns(clusterDriftSchema)
+  drift(@IdParam() id: string) {
+    return this.plans.drift(id);
   }
 
   @Post('plan')

@@ -145,6 +145,18 @@ export class ClusterInventoryRepository {
       .execute();
   }
 
+  /** The imported YAML of hosts linked to the cluster, as plan input (file name = the host's source). */
+  async hostFiles(clusterId: string): Promise<{ name: string; content: string }[]> {
+    const rows = await this.db.kysely
+      .selectFrom('hosts')
+      .select(['source', 'source_yaml'])
+      .where('cluster_id', '=', clusterId)
+      .where('source_yaml', 'is not', null)
+      .orderBy('hostname')
+      .execute();
+    return rows.map((r) => ({ name: r.source, content: r.source_yaml as string }));
+  }
+
   /** Proxmox clusters that can be synced (an API URL is set). */
   proxmoxClusters(): Promise<{ id: string; name: string }[]> {
     return this.db.kysely

@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   Cluster,
   ClusterApply,
+  ClusterDrift,
   ClusterPlan,
   JobDetail,
   Page,
@@ -270,6 +271,36 @@ describe.each(testDatabases())('plan and apply declared VMs on %s', (dialect) =>
     }
     expect(vmsNamed('late-01')).toHaveLength(1);
     expect(vmsNamed('late-02')).toEqual([]);
+  });
+
+  it('shows drift of the VMs declared in the imported host files of the cluster', async () => {
+    const imported = await t.request({
+      method: 'POST',
+      url: '/api/v1/hosts/import',
+      headers: operator,
+      body: { files: [example('pve1.yaml'), example('pve2.yaml')] },
+    });
+    expect(imported.status, imported.body).toBe(200);
+    const synced = await t.request({
+      method: 'POST',
+      url: `/api/v1/clusters/${cluster.id}/sync`,
+      headers: operator,
+    });
+    expect((await settledJob(t, operator, synced.json<{ jobId: string }>().jobId)).status).toBe('succeeded');
+
+    const res = await t.request({
+      method: 'GET',
+      url: `/api/v1/clusters/${cluster.id}/drift`,
+      headers: viewer,
+    });
+    expect(res.status, res.body).toBe(200);
+    const drift = res.json<ClusterDrift>();
+    expect(drift.files).toEqual(['pve1.yaml', 'pve2.yaml']);
+    // web-01 was deleted by an earlier test; the imported pve1.yaml still declares it.
+    expect(drift.plan.actions.filter((a) => a.action !== 'unchanged').map((a) => [a.action, a.name])).toEqual(
+      [['create', 'web-01']],
+    );
+    expect(drift.hasChanges).toBe(true);
   });
 
   async function adminHeaders() {

@@ -4,6 +4,7 @@ import {
   parseYamlWith,
   type ClusterApply,
   type ClusterApplyRequest,
+  type ClusterDrift,
   type ClusterPlan,
   type ClusterPlanRequest,
   type VmPlanJson,
@@ -27,6 +28,7 @@ import {
 import type { Caller } from '../../core/http/caller.ts';
 import { JobQueue } from '../../core/queue/index.ts';
 import { AuditService } from '../audit/audit.service.ts';
+import { ClusterInventoryRepository } from './cluster-inventory.repository.ts';
 import { ProxmoxConnections } from './proxmox-connection.ts';
 
 export const CLUSTER_APPLY_JOB = 'cluster.apply';
@@ -107,7 +109,19 @@ export class VmPlansService {
     @Inject(ProxmoxConnections) private readonly connections: ProxmoxConnections,
     @Inject(JobQueue) private readonly jobs: JobQueue,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(ClusterInventoryRepository) private readonly inventory: ClusterInventoryRepository,
   ) {}
+
+  /**
+   * Drift for the console's host and VM pages: the `vms:` of the hosts linked to this cluster
+   * (their imported YAML) planned against the cluster, without deletions. Read only.
+   */
+  async drift(clusterId: string): Promise<ClusterDrift> {
+    const stored = await this.inventory.hostFiles(clusterId);
+    const desired = stored.length ? desiredFromFiles(stored) : [];
+    const plan = await this.connections.with(clusterId, (pve) => planCluster(pve, desired, false));
+    return { ...describePlan(clusterId, plan), files: desired.map((d) => d.file ?? d.node) };
+  }
 
   async plan(caller: Caller, clusterId: string, request: ClusterPlanRequest): Promise<ClusterPlan> {
     const desired = desiredFromFiles(request.files);

@@ -72,6 +72,7 @@ export const reviewedAccessRules: Record<string, string> = {
   'GET /api/v1/clusters/:id/guests': 'viewer+',
   'GET /api/v1/clusters/:id/storages': 'viewer+',
   'GET /api/v1/clusters/:id/gpus': 'viewer+',
+  'GET /api/v1/clusters/:id/drift': 'viewer+',
   'POST /api/v1/clusters/:id/plan': 'operator+',
   'POST /api/v1/clusters/:id/apply': 'operator+',
   'GET /api/v1/firewalls': 'viewer+',
