@@ -14,8 +14,10 @@ import { toFlag, type Db, type Executor } from '../../core/database/database.ts'
 import { NotFound, Unauthorized, ValidationFailed } from '../../core/errors/problems.ts';
 import { EventBus } from '../../core/events/event-bus.ts';
 import type { AgentCaller } from '../../core/http/agent-authenticator.ts';
+import type { Caller } from '../../core/http/caller.ts';
 import { metricsRegistry } from '../../core/metrics/registry.ts';
 import { DB } from '../../core/tokens.ts';
+import { AuditService } from '../audit/audit.service.ts';
 import { Clock } from '../auth/clock.ts';
 import { assertOwnHost } from './gpu-agents.service.ts';
 import { GpuAgentsRepository } from './gpu-agents.repository.ts';
@@ -70,6 +72,7 @@ export class GpuTelemetryService {
     @Inject(GpuAgentsRepository) private readonly agents: GpuAgentsRepository,
     @Inject(EventBus) private readonly events: EventBus,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   async heartbeat(agent: AgentCaller, host: string, state: GpuAgentState): Promise<void> {
@@ -164,6 +167,25 @@ export class GpuTelemetryService {
     const to = new Date(toMs).toISOString();
     const rows = await this.gpus.readings(uuid, from, to);
     return { uuid, from, to, stepSeconds, points: series(rows, stepSeconds * 1000) };
+  }
+
+  /**
+   * Forgets a GPU taken out of its host (its history and alerts too). A GPU still reported by
+   * its agent comes back with the next heartbeat.
+   */
+  async deleteGpu(caller: Caller, uuid: string): Promise<void> {
+    await this.db.kysely.transaction().execute(async (tx) => {
+      const gpu = await this.gpus.findGpu(uuid, tx);
+      if (!gpu) throw new NotFound(`GPU ${uuid}`);
+      await this.gpus.deleteGpu(uuid, tx);
+      await this.audit.record(
+        caller,
+        'gpu.delete',
+        { type: 'gpu', id: uuid },
+        { host: gpu.host, index: gpu.gpu_index, name: gpu.name },
+        tx,
+      );
+    });
   }
 
   /**

@@ -378,6 +378,31 @@ describe.each(testDatabases())('GPUs API on %s', (dialect) => {
     expect(expired.expired).toBe(2);
   });
 
+  it('lets operators forget a GPU removed from its host, with its history', async () => {
+    const agent = await issueToken('gpu-host-forget');
+    const uuid = 'GPU-ffffffff-0000-4000-8000-000000000006';
+    await heartbeat(
+      'gpu-host-forget',
+      agent.token,
+      agentState('gpu-host-forget', [{ uuid, temperatureC: 50, status: 'failsafe' }]),
+    );
+    expect((await t.request({ method: 'DELETE', url: `/api/v1/gpus/${uuid}`, headers: viewer })).status).toBe(
+      403,
+    );
+    expect(
+      (await t.request({ method: 'DELETE', url: `/api/v1/gpus/${uuid}`, headers: operator })).status,
+    ).toBe(204);
+    const state = await fleet();
+    expect(state.items.some((g) => g.uuid === uuid)).toBe(false);
+    expect(state.alerts.some((a) => a.gpuUuid === uuid)).toBe(false);
+    expect(
+      (await t.request({ method: 'GET', url: `/api/v1/gpus/${uuid}/history`, headers: viewer })).status,
+    ).toBe(404);
+    expect(
+      (await t.request({ method: 'DELETE', url: `/api/v1/gpus/${uuid}`, headers: operator })).status,
+    ).toBe(404);
+  });
+
   it('answers 404 for the history of an unknown GPU', async () => {
     const res = await t.request({ method: 'GET', url: '/api/v1/gpus/GPU-unknown/history', headers: viewer });
     expect(res.status).toBe(404);

@@ -74,6 +74,14 @@ export class GpusController {
     await this.agents.deleteConfig(caller, host);
   }
 
+  /** Forgets a GPU removed from its host, with its history and alerts. */
+  @Delete(':uuid')
+  @Roles('operator')
+  @HttpCode(204)
+  async deleteGpu(@CurrentCaller() caller: Caller, @Param('uuid') uuid: string): Promise<void> {
+    await this.telemetry.deleteGpu(caller, uuid);
+  }
+
   /** A downsampled series for sparklines: temperature, fan, power, utilization. */
   @Get(':uuid/history')
   @Roles('viewer')

@@ -24,8 +24,15 @@ export class GpusRepository {
     return query.orderBy('host').orderBy('gpu_index').orderBy('uuid').execute();
   }
 
-  findGpu(uuid: string): Promise<GpusTable | undefined> {
-    return this.db.kysely.selectFrom('gpus').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+  findGpu(uuid: string, tx: Executor = this.db.kysely): Promise<GpusTable | undefined> {
+    return tx.selectFrom('gpus').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+  }
+
+  /** The GPU, its readings and its alerts. */
+  async deleteGpu(uuid: string, tx: Executor): Promise<void> {
+    await tx.deleteFrom('gpu_readings').where('uuid', '=', uuid).execute();
+    await tx.deleteFrom('gpu_alerts').where('gpu_uuid', '=', uuid).execute();
+    await tx.deleteFrom('gpus').where('uuid', '=', uuid).execute();
   }
 
   // ---- readings

@@ -106,6 +106,7 @@ export const reviewedAccessRules: Record<string, string> = {
   'PUT /api/v1/gpus/config/:host': 'operator+',
   'DELETE /api/v1/gpus/config/:host': 'operator+',
   'GET /api/v1/gpus/:uuid/history': 'viewer+',
+  'DELETE /api/v1/gpus/:uuid': 'operator+',
   'GET /api/v1/gpu-agents': 'viewer+',
   'POST /api/v1/gpu-agents': 'admin+',
   'DELETE /api/v1/gpu-agents/:id': 'admin+',
