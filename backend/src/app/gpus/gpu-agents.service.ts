@@ -19,6 +19,7 @@ import {
 } from '../../core/errors/problems.ts';
 import type { AgentCaller } from '../../core/http/agent-authenticator.ts';
 import type { Caller } from '../../core/http/caller.ts';
+import { isUniqueViolation } from '../../core/queue/jobs.repository.ts';
 import { DB } from '../../core/tokens.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import { Clock } from '../auth/clock.ts';
@@ -54,13 +55,18 @@ export class GpuAgentsService {
   }
 
   async create(caller: Caller, input: GpuAgentCreate): Promise<GpuAgentCreated> {
+    try {
+      return await this.issue(caller, input);
+    } catch (error) {
+      // Two admins at once: the unique index on the active host decides, the loser gets the same 409.
+      if (isUniqueViolation(error)) throw alreadyHasToken(input.host);
+      throw error;
+    }
+  }
+
+  private async issue(caller: Caller, input: GpuAgentCreate): Promise<GpuAgentCreated> {
     return this.db.kysely.transaction().execute(async (tx) => {
-      if (await this.repo.findActiveByHost(input.host, tx)) {
-        throw new Conflict(
-          `Host ${input.host} already has an agent token; revoke it first to issue a new one.`,
-          [{ path: 'body.host', message: 'already has an agent token' }],
-        );
-      }
+      if (await this.repo.findActiveByHost(input.host, tx)) throw alreadyHasToken(input.host);
       const token = `${AGENT_TOKEN_PREFIX}${randomSecret()}`;
       const now = this.clock.now();
       const row = {
@@ -174,6 +180,12 @@ export class GpuAgentsService {
       return { status: 304, etag: config.etag };
     return { status: 200, yaml: config.yaml, etag: config.etag };
   }
+}
+
+function alreadyHasToken(host: string): Conflict {
+  return new Conflict(`Host ${host} already has an agent token; revoke it first to issue a new one.`, [
+    { path: 'body.host', message: 'already has an agent token' },
+  ]);
 }
 
 /** An agent token works for its own host only. */

@@ -67,6 +67,17 @@ describe.each(testDatabases())('GPUs API on %s', (dialect) => {
       body: { host: 'gpu-host-list' },
     });
     expect(again.status).toBe(409);
+    const racing = await Promise.all(
+      [1, 2, 3].map(() =>
+        t.request({
+          method: 'POST',
+          url: '/api/v1/gpu-agents',
+          headers: admin,
+          body: { host: 'gpu-host-race' },
+        }),
+      ),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409]);
     const audit = await t.request({
       method: 'GET',
       url: '/api/v1/audit?action=gpu_agent.create',
