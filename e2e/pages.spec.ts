@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentState } from '../backend/src/app/gpus/testing/gpu-state.ts';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
@@ -88,6 +89,23 @@ describe('console: main pages', () => {
       runtime: 'docker-compose',
     });
     jobId = (await post<{ id: string }>('/api/v1/jobs', { type: 'system.diagnostics' })).id;
+    // A GPU agent on the host reports two GPUs, one of them running hot.
+    const { token } = await post<{ token: string }>('/api/v1/gpu-agents', { host: 'puma-proxmox-005' });
+    const beat = await app.t.request({
+      method: 'POST',
+      url: '/api/v1/gpu-agents/puma-proxmox-005/heartbeat',
+      headers: { authorization: `Bearer ${token}` },
+      body: agentState('puma-proxmox-005', [
+        { uuid: 'GPU-1c0ffee0-0000-4000-8000-000000000001', temperatureC: 58, fanPct: 45 },
+        {
+          uuid: 'GPU-1c0ffee0-0000-4000-8000-000000000002',
+          temperatureC: 86,
+          fanPct: 100,
+          status: 'warning',
+        },
+      ]),
+    });
+    if (beat.status !== 204) throw new Error(`heartbeat: ${beat.status} ${beat.body}`);
   }, 300_000);
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') await app.captureFailure(task.name);
@@ -147,9 +165,21 @@ describe('console: main pages', () => {
     await hostsTile.waitFor();
     await page.getByRole('link', { name: /Deployments\s*2\s*2 running/ }).waitFor();
     await page.getByRole('link', { name: /Clusters\s*1/ }).waitFor();
-    await page.getByText('host.create').first().waitFor();
+    await page.getByText('deployment.create').first().waitFor();
     await hostsTile.click();
     await page.waitForURL('**/hosts');
+  });
+
+  it('lists the GPUs the agents report, with their temperature and status', async () => {
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    await page.goto('/gpus');
+    const rows = page.getByRole('table', { name: 'GPU fleet' }).locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    await page.getByRole('cell', { name: /86 °C/ }).waitFor();
+    await page.getByText('warning', { exact: true }).first().waitFor();
+    await screenshot(page, 'pages-gpus-reporting');
   });
 
   it('works on a phone: the navigation collapses behind a menu button and is keyboard reachable', async () => {

@@ -11,13 +11,13 @@ const refreshMs = 30_000;
 /** How a GPU's control status reads in the table, and its colour. */
 export function gpuStatusClass(
   item: Pick<GpuFleetItem, 'status' | 'missing'>,
-): 'ok' | 'busy' | 'bad' | 'idle' {
+): 'ok' | 'warn' | 'bad' | 'idle' {
   if (item.missing) return 'bad';
   switch (item.status) {
     case 'ok':
       return 'ok';
     case 'warning':
-      return 'busy';
+      return 'warn';
     case 'failsafe':
     case 'shutdown':
       return 'bad';
