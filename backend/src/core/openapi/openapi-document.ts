@@ -17,7 +17,8 @@ export function buildOpenApiDocument(routes: RouteInfo[], version: string): Json
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'string', format: 'uuid' },
+      // Ids are UUIDs; other parameters (a host name, a GPU UUID like GPU-…, an invite token) are text.
+      schema: m[1] === 'id' || m[1]?.endsWith('Id') ? { type: 'string', format: 'uuid' } : { type: 'string' },
     }));
     const operation: Record<string, unknown> = {
       operationId: `${route.controller.replace(/Controller$/, '')}_${route.handler}`,
