@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SkyyConfig } from '@skyy/contracts';
 import { applyPlan, renderPlan, type VmPlan } from '@skyy/proxmox';
 import { z } from 'zod';
-import { JobQueue, Schedules, type JobContext } from '../../core/queue/index.ts';
+import { JobQueue, Schedules, type JobContext, type StepRunner } from '../../core/queue/index.ts';
 import { CONFIG } from '../../core/tokens.ts';
 import { ClusterInventoryRepository } from './cluster-inventory.repository.ts';
 import { CLUSTER_SYNC_JOB, ClusterSyncService, syncJobOptions } from './cluster-sync.service.ts';
@@ -123,8 +123,20 @@ export class ClusterJobs {
         );
       await ctx.progress(5);
 
+      // Progress from 5 to 90 % as steps finish (recorded ones count too, so a resumed job starts where it was).
+      const total = Math.max(1, countSteps(plan, payload.restartWhenNeeded));
+      let finished = 0;
+      let reported: Promise<void> = Promise.resolve();
+      const runStep: StepRunner = async (name, fn) => {
+        const value = await ctx.step(name, fn);
+        const percent = 5 + (85 * Math.min(++finished, total)) / total;
+        // In order, one at a time: parallel VMs must not report an older value last.
+        reported = reported.then(() => ctx.progress(percent)).catch(() => undefined);
+        await reported;
+        return value;
+      };
       const result = await applyPlan(pve, plan, {
-        runStep: ctx.step,
+        runStep,
         restartWhenNeeded: payload.restartWhenNeeded,
         log,
       });
@@ -159,4 +171,17 @@ export class ClusterJobs {
       };
     });
   }
+}
+
+/** The steps applyPlan runs for a plan (see its README): for progress only. */
+function countSteps(plan: VmPlan, restartWhenNeeded: boolean): number {
+  let steps = 0;
+  for (const action of plan.actions) {
+    if (action.action === 'create') steps += 5;
+    else if (action.action === 'replace') steps += 7;
+    else if (action.action === 'delete') steps += 2;
+    else if (action.action === 'update')
+      steps += 3 + (action.migrateFrom ? 1 : 0) + (restartWhenNeeded ? 1 : 0);
+  }
+  return steps;
 }

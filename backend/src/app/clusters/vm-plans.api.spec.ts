@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
+import { EventBus } from '../../core/events/event-bus.ts';
 import { waitFor } from '../../core/queue/testing/queue-kit.ts';
 import {
   addSimulatorCluster,
@@ -146,7 +147,17 @@ describe.each(testDatabases())('plan and apply declared VMs on %s', (dialect) =>
 
   it('applies as a job with a step log: the VMs exist with their GPUs, and a re-plan shows no changes', async () => {
     const files = [example('pve1.yaml'), example('pve2.yaml')];
-    const job = await applied({ files });
+    const progress: number[] = [];
+    const unsubscribe = t.server.app.get(EventBus).subscribe((e) => {
+      if (e.type === 'job.progress' && e.data.type === 'cluster.apply')
+        progress.push(Number(e.data.progress));
+    });
+    const job = await applied({ files }).finally(unsubscribe);
+    // 15 steps (3 VMs × vmid, create, configure, resize, start) move the bar from 5 % to 90 %.
+    expect(progress[0]).toBe(5);
+    expect(progress.at(-1)).toBe(90);
+    expect(progress.length).toBeGreaterThan(10);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
     expect(job.status, job.error ?? '').toBe('succeeded');
     const log = (await jobLog(t, operator, job.id)).join('\n');
     expect(log).toContain('vm/gpu-worker-01/create');
