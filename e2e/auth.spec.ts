@@ -152,4 +152,36 @@ describe('console: accounts and sign-in', () => {
     await page.getByText('You have no API tokens.').waitFor();
     expect((await me()).status).toBe(401);
   });
+
+  it('lets admins manage users and keeps operators out of user administration', async () => {
+    const operator = await signInAs(app.t, 'operator', {
+      username: 'olga',
+      password: 'olga has a long password',
+    });
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    await page.goto('/settings/users');
+    const row = page.getByRole('row', { name: /olga/ });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled').waitFor();
+    await screenshot(page, 'auth-08-users');
+    const refused = await app.t.request({ method: 'GET', url: '/api/v1/auth/me', headers: operator.headers });
+    expect(refused.status).toBe(401);
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByRole('button', { name: 'Disable' }).waitFor();
+
+    const other = await app.newPage();
+    await signIn(other, 'olga', 'olga has a long password');
+    await other.goto('/settings');
+    await other.waitForURL('**/settings/integrations');
+    const tabs = await other
+      .getByRole('tablist', { name: 'Settings sections' })
+      .getByRole('tab')
+      .allTextContents();
+    expect(tabs.map((t) => t.trim())).toEqual(['Integrations']);
+    await other.goto('/settings/users');
+    await other.waitForURL('**/dashboard');
+  });
 });
