@@ -59,7 +59,7 @@ import { DateTimePipe } from '../../shared/time.ts';
       >
         <ng-container matColumnDef="at">
           <th mat-header-cell *matHeaderCellDef mat-sort-header>When</th>
-          <td mat-cell *matCellDef="let entry">{{ entry.at | dateTime }}</td>
+          <td mat-cell *matCellDef="let entry" class="nowrap">{{ entry.at | dateTime }}</td>
         </ng-container>
         <ng-container matColumnDef="actor">
           <th mat-header-cell *matHeaderCellDef>Who</th>
@@ -86,7 +86,9 @@ import { DateTimePipe } from '../../shared/time.ts';
         </ng-container>
         <ng-container matColumnDef="details">
           <th mat-header-cell *matHeaderCellDef>Details</th>
-          <td mat-cell *matCellDef="let entry" class="mono details">{{ summary(entry) }}</td>
+          <td mat-cell *matCellDef="let entry" class="mono details" [attr.title]="summary(entry) || null">
+            {{ summary(entry) }}
+          </td>
         </ng-container>
         <tr mat-header-row *matHeaderRowDef="columns"></tr>
         <tr mat-row *matRowDef="let row; columns: columns"></tr>
@@ -107,6 +109,9 @@ import { DateTimePipe } from '../../shared/time.ts';
     </div>
   `,
   styles: `
+    .nowrap {
+      white-space: nowrap;
+    }
     .details {
       max-width: 360px;
       overflow: hidden;
