@@ -31,7 +31,7 @@ import {
   readingRow,
   series,
 } from './gpu-history.ts';
-import { STALE_AFTER_MS, toAlert, toFleetItem } from './gpu-views.ts';
+import { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS, toAlert, toFleetItem } from './gpu-views.ts';
 import type { GpuAlertsTable, GpuReadingsTable } from './gpus.table.ts';
 import { GpusRepository } from './gpus.repository.ts';
 
@@ -74,6 +74,9 @@ export class GpuTelemetryService {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AuditService) private readonly audit: AuditService,
   ) {}
+
+  /** When this process last looked for silent agents (see checkAgentsNowAndThen). */
+  private lastCheckAt: number | null = null;
 
   async heartbeat(agent: AgentCaller, host: string, state: GpuAgentState): Promise<void> {
     try {
@@ -133,6 +136,19 @@ export class GpuTelemetryService {
       await this.events.publish({ type: 'gpu.alert', customerId: null, data: alert });
     const gpus = (await this.fleet(host)).items;
     await this.events.publish({ type: 'gpu.reading', customerId: null, data: { host, gpus } });
+    await this.checkAgentsNowAndThen(now);
+  }
+
+  /**
+   * In a fleet, the heartbeats of the others notice a silent agent within 30 s; the
+   * gpus.check-agents schedule (every 5 minutes) covers a fleet of one.
+   */
+  private async checkAgentsNowAndThen(now: Date): Promise<void> {
+    // abs: a clock stepped back must not silence the check until it catches up.
+    if (this.lastCheckAt !== null && Math.abs(now.getTime() - this.lastCheckAt) < HEARTBEAT_INTERVAL_MS)
+      return;
+    this.lastCheckAt = now.getTime();
+    await this.checkAgents(now);
   }
 
   /** Every GPU (or one host's) with its agent and active alerts. */

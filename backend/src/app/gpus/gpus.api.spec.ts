@@ -8,7 +8,7 @@ import type {
 } from '@skyy/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus, type LiveEvent } from '../../core/events/event-bus.ts';
-import { signInAs } from '../../../test/auth-helpers.ts';
+import { controlClock, signInAs } from '../../../test/auth-helpers.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
 import { GpuTelemetryService } from './gpu-telemetry.service.ts';
@@ -336,6 +336,41 @@ describe.each(testDatabases())('GPUs API on %s', (dialect) => {
       agentState('gpu-host-stale', [{ uuid: 'GPU-dddddddd-0000-4000-8000-000000000004', temperatureC: 45 }]),
     );
     expect((await fleet()).alerts.some((a) => a.host === 'gpu-host-stale')).toBe(false);
+  });
+
+  it('notices a silent agent on the next heartbeat of another agent', async () => {
+    const quiet = await issueToken('gpu-host-quiet');
+    const chatty = await issueToken('gpu-host-chatty');
+    const uuid = (n: number) => `GPU-99999999-0000-4000-8000-00000000000${n}`;
+    await heartbeat(
+      'gpu-host-quiet',
+      quiet.token,
+      agentState('gpu-host-quiet', [{ uuid: uuid(1), temperatureC: 40 }]),
+    );
+    const clock = controlClock(t);
+    try {
+      clock.advance(95_000);
+      await heartbeat(
+        'gpu-host-chatty',
+        chatty.token,
+        agentState('gpu-host-chatty', [{ uuid: uuid(2), temperatureC: 40 }]),
+      );
+      const alerts = (await fleet()).alerts.filter((a) => a.host === 'gpu-host-quiet');
+      expect(alerts.map((a) => a.kind)).toEqual(['agent_stale']);
+      const agents = (
+        await t.request({ method: 'GET', url: '/api/v1/gpu-agents', headers: viewer })
+      ).json<GpuAgentList>();
+      expect(agents.items.find((a) => a.host === 'gpu-host-quiet')).toMatchObject({
+        status: 'stale',
+        stale: true,
+      });
+      expect(agents.items.find((a) => a.host === 'gpu-host-chatty')).toMatchObject({
+        status: 'ok',
+        stale: false,
+      });
+    } finally {
+      clock.restore();
+    }
   });
 
   it('downsamples readings older than a day into 5-minute averages and drops them after 30 days', async () => {

@@ -59,9 +59,10 @@ export class GpusModule implements OnModuleInit {
     });
     this.schedules.define({
       name: GPUS_CHECK_AGENTS,
-      cron: '* * * * *',
+      cron: '*/5 * * * *',
       jobType: GPUS_CHECK_AGENTS,
-      description: 'Look for silent GPU agents every minute.',
+      // Heartbeats of the other agents check every 30 s; this covers a fleet of one (or none left).
+      description: 'Look for silent GPU agents every 5 minutes.',
     });
   }
 }
