@@ -222,4 +222,34 @@ describe('console: inventory', () => {
       .filter({ hasText: /does not exist/ })
       .waitFor();
   });
+
+  it('adds a customer and a deployment for them through the forms, with the rule errors beside the field', async () => {
+    const page = await app.newPage();
+    await signIn(page, operator.username, operator.password);
+    await page.goto('/customers/new');
+    await page.getByLabel('Name').fill('Initech');
+    await page.getByLabel('E-mail').fill('not an address');
+    await page.getByRole('button', { name: 'Add customer' }).click();
+    await page.getByText(/Invalid email/i).waitFor();
+    await page.getByLabel('E-mail').fill('gpu@initech.example');
+    await page.getByLabel('Notes').fill('Two RTX 4090 nodes, monthly.');
+    await page.getByRole('button', { name: 'Add customer' }).click();
+    await page.getByRole('heading', { name: 'Initech' }).waitFor();
+
+    await page.goto('/deployments/new');
+    await page.getByLabel('Name').fill('initech-llm');
+    await page.getByRole('combobox', { name: 'Kind' }).click();
+    await page.getByRole('option', { name: /A customer/ }).click();
+    await page.getByRole('button', { name: 'Add deployment' }).click();
+    // The contract's rule: a customer deployment needs its customer.
+    await page.getByText('a customer deployment needs customerId').waitFor();
+    await screenshot(page, 'inventory-12-deployment-form-error');
+    await page.getByRole('combobox', { name: 'Customer' }).click();
+    await page.getByRole('option', { name: 'Initech' }).click();
+    await page.getByRole('button', { name: 'Add deployment' }).click();
+    await page.getByRole('heading', { name: 'initech-llm' }).waitFor();
+    await page.getByRole('link', { name: 'Initech' }).click();
+    await page.getByRole('link', { name: /initech-llm/ }).waitFor();
+    await screenshot(page, 'inventory-13-customer-detail');
+  });
 });

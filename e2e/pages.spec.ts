@@ -216,5 +216,17 @@ describe('console: main pages', () => {
     );
     await page.keyboard.press('Enter');
     await page.waitForURL('**/hosts');
+
+    // The colour theme: chosen from its menu, remembered on the next visit.
+    await page.getByRole('button', { name: 'Colour theme' }).click();
+    await page.getByRole('menuitemradio', { name: /Dark/ }).click();
+    expect(await page.evaluate<boolean>("document.documentElement.classList.contains('theme-dark')")).toBe(
+      true,
+    );
+    await page.reload();
+    await page.getByRole('heading', { name: 'Infrastructure' }).waitFor();
+    expect(await page.evaluate<boolean>("document.documentElement.classList.contains('theme-dark')")).toBe(
+      true,
+    );
   });
 });
