@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { UnprocessableContent } from '../../core/errors/problems.ts';
 import type { Caller } from '../../core/http/caller.ts';
 import { JobQueue, type JobContext } from '../../core/queue/index.ts';
+import { FirewallStatusService } from './firewall-status.service.ts';
 import { FirewallTargets, FirewallUnreachable, type FirewallTarget } from './firewall-target.ts';
 
 export const FIREWALL_SYNC_JOB = 'firewall.sync';
@@ -48,6 +49,7 @@ export class FirewallSyncService {
   constructor(
     @Inject(FirewallTargets) private readonly targets: FirewallTargets,
     @Inject(JobQueue) private readonly jobs: JobQueue,
+    @Inject(FirewallStatusService) private readonly status: FirewallStatusService,
   ) {}
 
   async plan(_caller: Caller, id: string): Promise<FirewallPlan> {
@@ -123,8 +125,7 @@ export class FirewallSyncService {
     const { row, client, site, source } = target;
     let logChain: Promise<void> = Promise.resolve();
     const log = (entry: SyncLogEntry) => {
-      const level = entry.level === 'warn' ? 'warn' : entry.level;
-      logChain = logChain.then(() => ctx.log(level, entry.message));
+      logChain = logChain.then(() => ctx.log(entry.level, entry.message));
     };
     let total = 0;
     let done = 0;
@@ -176,6 +177,13 @@ export class FirewallSyncService {
       };
       if (!report.converged)
         throw new Error(`firewall ${row.name} did not converge: ${failed} write(s) failed`);
+      // The console's status panel shows the result at once instead of at the next 5-minute tick.
+      await this.status.collect(row.id).catch(async (error: unknown) => {
+        await ctx.log(
+          'warn',
+          `status not refreshed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
       return result;
     } catch (error) {
       await logChain;
