@@ -4,7 +4,7 @@ import type { Db } from '../../core/database/database.ts';
 import type { Caller } from '../../core/http/caller.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
 import { AuditService } from '../audit/audit.service.ts';
-import { isUniqueViolation } from './db-errors.ts';
+import { isUniqueViolation } from '../../core/database/db-errors.ts';
 import { newUserRow } from './new-user.ts';
 import { DEFAULT_PASSWORD_MIN_LENGTH, hashPassword, passwordProblems } from './passwords.ts';
 import { UsersRepository } from './users.repository.ts';

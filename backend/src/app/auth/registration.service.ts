@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service.ts';
 import { CustomersRepository } from '../customers/customers.repository.ts';
 import type { InvitesTable } from './auth.table.ts';
 import { Clock } from './clock.ts';
-import { isUniqueViolation } from './db-errors.ts';
+import { isUniqueViolation } from '../../core/database/db-errors.ts';
 import { LinkUnusable } from './gone.ts';
 import { inviteStatus, InvitesRepository } from './invites.repository.ts';
 import { accountTaken, assertAccountFree, newUserRow } from './new-user.ts';

@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service.ts';
 import { CustomersRepository } from '../customers/customers.repository.ts';
 import type { UsersTable } from './auth.table.ts';
 import { Clock } from './clock.ts';
-import { isUniqueViolation } from './db-errors.ts';
+import { isUniqueViolation } from '../../core/database/db-errors.ts';
 import { SessionsService } from './sessions.service.ts';
 import { toUser, UsersRepository } from './users.repository.ts';
 

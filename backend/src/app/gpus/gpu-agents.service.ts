@@ -19,7 +19,7 @@ import {
 } from '../../core/errors/problems.ts';
 import type { AgentCaller } from '../../core/http/agent-authenticator.ts';
 import type { Caller } from '../../core/http/caller.ts';
-import { isUniqueViolation } from '../../core/queue/jobs.repository.ts';
+import { isUniqueViolation } from '../../core/database/db-errors.ts';
 import { DB } from '../../core/tokens.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import { Clock } from '../auth/clock.ts';

@@ -18,7 +18,8 @@ import type {
   QueueSettings,
   RegisteredJobType,
 } from './job-types.ts';
-import { isUniqueViolation, JobsRepository, toJob } from './jobs.repository.ts';
+import { JobsRepository, toJob } from './jobs.repository.ts';
+import { isUniqueViolation } from '../database/db-errors.ts';
 import type { JobsTable } from './jobs.table.ts';
 
 export type AuditRecorder = Pick<AuditService, 'record'>;

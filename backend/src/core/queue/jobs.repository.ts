@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../database/db-errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job, JobListQuery, JobLog, JobLogLevel, JobStep, Page } from '@skyy/contracts';
@@ -417,11 +418,6 @@ function leaseUntil(leaseMs: number): string {
 }
 
 /** SQLite and PostgreSQL report a duplicate key differently; this is the one place that knows both. */
-export function isUniqueViolation(error: unknown): boolean {
-  if (!error || typeof error !== 'object' || !('code' in error)) return false;
-  const code = (error as { code: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 export function toJob(row: JobsTable): Job {
   return {

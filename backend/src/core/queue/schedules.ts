@@ -3,7 +3,8 @@ import type { Schedule } from '@skyy/contracts';
 import type { Logger } from 'pino';
 import { now, type Db } from '../database/database.ts';
 import type { JobQueue } from './job-queue.ts';
-import { isUniqueViolation, JobsRepository } from './jobs.repository.ts';
+import { JobsRepository } from './jobs.repository.ts';
+import { isUniqueViolation } from '../database/db-errors.ts';
 
 export interface ScheduleDefinition {
   /** Unique and stable: it keys the once-per-tick guard across replicas. */
