@@ -4,6 +4,7 @@ import {
   firewallSiteSettingsSchema,
   type Firewall,
   type FirewallPlan,
+  type FirewallPreview,
   type FirewallStatus,
   type Job,
   type JobDetail,
@@ -307,6 +308,29 @@ describe.each(testDatabases())('firewalls API on %s', (dialect) => {
     expect(managedCounts(sim)).toEqual({ vip: 500, nat: 500, rule: 500, dhcp: 500 });
     expect((await planOf(fromConfig.id)).plan.changes).toEqual([]);
   }, 120_000);
+
+  it('previews an apply with dry_run: pfSense checks every write and nothing is written', async () => {
+    const upload = await t.request({
+      method: 'PUT',
+      url: `/api/v1/firewalls/${fromConfig.id}/networking`,
+      headers: operator,
+      body: { name: 'networking_hargett.yaml', content: firstEntries(502) },
+    });
+    expect(upload.status).toBe(200);
+    const res = await t.request({
+      method: 'POST',
+      url: `/api/v1/firewalls/${fromConfig.id}/apply?preview=true`,
+      headers: operator,
+      body: {},
+    });
+    expect(res.status).toBe(200);
+    const preview = res.json<FirewallPreview>();
+    expect(preview).toMatchObject({ supported: true, changes: 8 });
+    expect(preview.checks).toHaveLength(8);
+    expect(preview.checks.every((c) => c.accepted)).toBe(true);
+    expect(managedCounts(sim)).toEqual({ vip: 500, nat: 500, rule: 500, dhcp: 500 });
+    expect((await planOf(fromConfig.id)).plan.changes).toHaveLength(8);
+  });
 
   it('answers 502 for a firewall that does not answer, and records it as unreachable', async () => {
     const gone = new PfSenseSimulator({ apiKeys: [KEY] });
