@@ -29,6 +29,10 @@ export class Api {
     return this.call(this.http.patch(url(path), body), schema);
   }
 
+  put<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.output<S>> {
+    return this.call(this.http.put(url(path), body), schema);
+  }
+
   /** For endpoints answering 202/204 without a body. */
   async send(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
     try {

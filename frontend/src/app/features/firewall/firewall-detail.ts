@@ -26,13 +26,15 @@ import { Confirm } from '../../shared/confirm-dialog.ts';
 import { Icon } from '../../shared/icon.ts';
 import { DateTimePipe } from '../../shared/time.ts';
 import { StartedJobs } from '../jobs/jobs-api.ts';
+import { FirewallRows } from './firewall-rows.ts';
+import { NetworkingUpload } from './networking-upload.ts';
 
 type Plan = z.infer<typeof firewallPlanSchema>;
 
 /** One firewall: is it reachable and in sync, and what applying the networking file would change. */
 @Component({
   selector: 'app-firewall-detail',
-  imports: [RouterLink, MatButtonModule, Icon, DateTimePipe],
+  imports: [RouterLink, MatButtonModule, Icon, DateTimePipe, FirewallRows, NetworkingUpload],
   templateUrl: './firewall-detail.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -72,10 +74,26 @@ export class FirewallDetail {
       this.error.set(errorMessage(error));
       return;
     }
+    await this.loadPlan(id);
+  }
+
+  /** After an upload: the firewall (networking name) and the plan against the new file. */
+  protected async reload(): Promise<void> {
+    const id = this.id();
+    try {
+      this.firewall.set(await this.api.get(`/firewalls/${id}`, firewallSchema));
+    } catch (error) {
+      this.error.set(errorMessage(error));
+    }
+    await this.loadPlan(id);
+  }
+
+  private async loadPlan(id: string): Promise<void> {
     try {
       this.plan.set(await this.api.get(`/firewalls/${id}/plan`, firewallPlanSchema));
       this.planError.set(null);
     } catch (error) {
+      this.plan.set(null);
       // No site settings, no networking file or an unreachable firewall: say why there is no plan.
       this.planError.set(errorMessage(error));
     }
