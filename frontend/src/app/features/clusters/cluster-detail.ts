@@ -25,16 +25,21 @@ import { ClustersApi } from './clusters-api.ts';
           ><app-icon name="arrow_back"
         /></a>
         <h1>{{ cluster.name }}</h1>
-        @if (session.isAdmin()) {
-          <div class="actions">
+        <div class="actions">
+          @if (session.canEdit() && cluster.type === 'proxmox') {
+            <a mat-stroked-button [routerLink]="['/clusters', cluster.id, 'plan']"
+              ><app-icon name="pending_actions" /> Plan VMs</a
+            >
+          }
+          @if (session.isAdmin()) {
             <a mat-stroked-button [routerLink]="['/clusters', cluster.id, 'edit']"
               ><app-icon name="edit" /> Edit</a
             >
             <button mat-stroked-button type="button" (click)="remove(cluster)">
               <app-icon name="delete" /> Delete
             </button>
-          </div>
-        }
+          }
+        </div>
       </header>
       <section class="panel" aria-labelledby="cluster-facts">
         <h2 id="cluster-facts">Cluster</h2>

@@ -19,6 +19,12 @@ export const clusterRoutes: Routes = [
     loadComponent: () => import('./cluster-detail.ts').then((m) => m.ClusterDetail),
   },
   {
+    path: ':id/plan',
+    canActivate: [requireRole('operator')],
+    title: 'Plan VMs · Skyy Command',
+    loadComponent: () => import('./cluster-plan.ts').then((m) => m.ClusterPlanPage),
+  },
+  {
     path: ':id/edit',
     canActivate: [requireRole('admin')],
     title: 'Edit cluster · Skyy Command',

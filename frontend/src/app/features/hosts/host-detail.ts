@@ -11,11 +11,12 @@ import { ReferenceNames } from '../../shared/reference-names.ts';
 import { DateTimePipe } from '../../shared/time.ts';
 import { humanKey, ValueTree } from '../../shared/value-tree.ts';
 import { HostsApi } from './hosts-api.ts';
+import { HostVmDrift } from './host-vm-drift.ts';
 
 /** One host with every field it was imported with, readable, and the YAML it came from. */
 @Component({
   selector: 'app-host-detail',
-  imports: [RouterLink, MatButtonModule, MatTabsModule, Icon, DateTimePipe, ValueTree],
+  imports: [RouterLink, MatButtonModule, MatTabsModule, Icon, DateTimePipe, ValueTree, HostVmDrift],
   templateUrl: './host-detail.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
