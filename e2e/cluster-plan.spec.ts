@@ -1,0 +1,61 @@
+import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addSimulatorCluster,
+  shortenProxmoxTimings,
+  startTlsSimulator,
+} from '../backend/src/app/clusters/testing/proxmox-lab.ts';
+import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
+import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+
+const examples = path.resolve(import.meta.dirname, '../components/proxmox/examples/cluster');
+
+/** Plan VMs from host YAML files against the Proxmox simulator, then apply them as a job. */
+describe('console: cluster plan', () => {
+  let app: ConsoleUnderTest;
+  let sim: ProxmoxSimulator;
+  let operator: SignedInUser;
+  let clusterId: string;
+
+  beforeAll(async () => {
+    const lab = await startTlsSimulator();
+    sim = lab.sim;
+    app = await startConsole();
+    shortenProxmoxTimings(app.t);
+    const admin = await signInAs(app.t, 'admin');
+    operator = await signInAs(app.t, 'operator');
+    clusterId = (await addSimulatorCluster(app.t, admin.headers, sim, lab.fingerprint, 'puma')).id;
+  }, 300_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    await app.closePages();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sim?.close();
+  });
+
+  it('plans the VMs of dropped host files, shows each change and applies them as a job', async () => {
+    const page = await app.newPage();
+    await signIn(page, operator.username, operator.password);
+    await page.goto(`/clusters/${clusterId}`);
+    await page.getByRole('link', { name: 'Plan VMs' }).click();
+    await page.getByRole('heading', { name: 'Plan VMs' }).waitFor();
+    await page.locator('input[type="file"]').setInputFiles([path.join(examples, 'pve1.yaml')]);
+    await page.getByRole('heading', { name: /2 to create/ }).waitFor();
+    await page.locator('tr[data-action="create"]', { hasText: 'gpu-worker-01' }).waitFor();
+    expect(await page.getByLabel('Plan text').textContent()).toContain('gpu-worker-01');
+    await screenshot(page, 'cluster-plan-01-planned');
+
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.waitForURL('**/jobs/*');
+    const jobId = page.url().split('/').pop();
+    const job = await app.t.request({
+      method: 'GET',
+      url: `/api/v1/jobs/${jobId}`,
+      headers: operator.headers,
+    });
+    expect(job.json<{ type: string }>().type).toBe('cluster.apply');
+  });
+});
