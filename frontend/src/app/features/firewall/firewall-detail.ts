@@ -53,6 +53,11 @@ export class FirewallDetail {
   protected readonly error = signal<string | null>(null);
   protected readonly busy = signal(false);
   protected readonly changes = computed(() => this.plan()?.plan.changes ?? []);
+  /** A first plan against an empty firewall creates thousands of objects: list 100 unless asked. */
+  protected readonly allChanges = signal(false);
+  protected readonly shownChanges = computed(() =>
+    this.allChanges() ? this.changes() : this.changes().slice(0, 100),
+  );
   protected readonly deletes = computed(() => this.changes().some((change) => change.action === 'delete'));
 
   constructor() {
