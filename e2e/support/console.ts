@@ -3,7 +3,12 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../backend/test/harness.ts';
+
+// A browser journey on a busy 2-core CI machine can take longer than a unit test: give every
+// browser test file more room than the suite-wide 30 s (waits inside stay bounded per step).
+vi.setConfig({ testTimeout: 120_000 });
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
@@ -94,7 +99,7 @@ export async function startConsole(): Promise<ConsoleUnderTest> {
       contexts.push(context);
       const page = await context.newPage();
       // Generous: this machine's two cores are shared with other test runs.
-      page.setDefaultTimeout(20_000);
+      page.setDefaultTimeout(45_000);
       pages.push(page);
       return page;
     },
