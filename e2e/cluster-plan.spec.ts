@@ -1,4 +1,5 @@
 import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,6 +35,32 @@ describe('console: cluster plan', () => {
   afterAll(async () => {
     await app?.close();
     await sim?.close();
+  });
+
+  it("shows on the host page how the cluster differs from the VMs the host's YAML declares", async () => {
+    const content = readFileSync(path.join(examples, 'pve1.yaml'), 'utf8');
+    const imported = await app.t.request({
+      method: 'POST',
+      url: '/api/v1/hosts/import',
+      headers: operator.headers,
+      body: { files: [{ name: 'pve1.yaml', content }], dryRun: false },
+    });
+    expect(imported.status, imported.body).toBeLessThan(300);
+    const hostId = imported.json<{ files: { hostId: string }[] }>().files[0]!.hostId;
+    const linked = await app.t.request({
+      method: 'PATCH',
+      url: `/api/v1/hosts/${hostId}`,
+      headers: operator.headers,
+      body: { clusterId },
+    });
+    expect(linked.status, linked.body).toBe(200);
+
+    const page = await app.newPage();
+    await signIn(page, operator.username, operator.password);
+    await page.goto(`/hosts/${hostId}`);
+    await page.getByRole('heading', { name: 'VM drift' }).waitFor();
+    await page.locator('tr[data-action="create"]', { hasText: 'gpu-worker-01' }).waitFor();
+    await screenshot(page, 'cluster-plan-00-host-drift');
   });
 
   it('plans the VMs of dropped host files, shows each change and applies them as a job', async () => {

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { clusterDriftSchema, type ClusterDrift } from '@skyy/contracts';
+import { SessionState } from '../../core/auth/session-state.ts';
 import { Api } from '../../core/http/api.ts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { VmPlanActions } from '../clusters/vm-plan-actions.ts';
@@ -16,14 +17,17 @@ import { VmPlanActions } from '../clusters/vm-plan-actions.ts';
     <section class="panel" aria-labelledby="vm-drift-title">
       <h2 id="vm-drift-title">VM drift</h2>
       @if (error()) {
-        <p class="muted" role="status">No drift: {{ error() }}</p>
+        <p class="muted" role="status">Drift unavailable: {{ error() }}</p>
       } @else if (drift(); as drift) {
         @if (!declared().length) {
           <p class="muted" role="status">This host's YAML declares no VMs (no <code>vms:</code>).</p>
         } @else if (changed()) {
           <p role="status">
-            <span class="status busy">drift</span> The cluster differs from this host's YAML; an apply from
-            <a [routerLink]="['/clusters', clusterId(), 'plan']">Plan VMs</a> would make these changes:
+            <span class="status busy">drift</span> The cluster differs from this host's YAML; applying it
+            @if (session.canEdit()) {
+              (<a [routerLink]="['/clusters', clusterId(), 'plan']">Plan VMs</a>)
+            }
+            would make these changes:
           </p>
           <app-vm-plan-actions [plan]="drift.plan" [node]="hostname()" />
         } @else {
@@ -40,6 +44,7 @@ import { VmPlanActions } from '../clusters/vm-plan-actions.ts';
 })
 export class HostVmDrift {
   private readonly api = inject(Api);
+  protected readonly session = inject(SessionState);
   readonly clusterId = input.required<string>();
   readonly hostname = input.required<string>();
 
