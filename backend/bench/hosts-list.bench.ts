@@ -98,7 +98,8 @@ function percentile(sorted: number[], q: number): number {
 }
 
 async function benchDialect(dialect: Dialect): Promise<void> {
-  const t = await startTestServer(dialect, { server: { port: 0, host: '127.0.0.1' } });
+  // The server's default PostgreSQL pool (10), not the tests' small one.
+  const t = await startTestServer(dialect, { server: { port: 0, host: '127.0.0.1' } }, { poolSize: 10 });
   try {
     const seeded = performance.now();
     await seed(t);

@@ -28,10 +28,13 @@ export type ConfigOverrides = { [K in keyof SkyyConfig]?: Partial<SkyyConfig[K]>
 export async function startTestServer(
   dialect: Dialect,
   overrides: ConfigOverrides = {},
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** PostgreSQL connections (tests: 4; the benchmark wants more). */ poolSize?: number;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'skyy-test-'));
-  const database = await createTestDatabase(dialect, dataDir);
+  const database = await createTestDatabase(dialect, dataDir, options.poolSize);
   const base = skyyConfigSchema.parse({});
   const config: SkyyConfig = { ...base, server: { ...base.server, data_dir: dataDir } };
   for (const [key, value] of Object.entries(overrides)) {

@@ -20,7 +20,11 @@ export interface TestDatabase {
 }
 
 /** A fresh, empty database: a temp SQLite file, or a new PostgreSQL schema dropped afterwards. */
-export async function createTestDatabase(dialect: Dialect, dataDir: string): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dialect: Dialect,
+  dataDir: string,
+  poolSize = 4,
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') return { options: { url: undefined, dataDir }, drop: async () => {} };
   const url = postgresUrl();
   if (!url) throw new Error('PostgreSQL tests need DATABASE_URL');
@@ -30,7 +34,7 @@ export async function createTestDatabase(dialect: Dialect, dataDir: string): Pro
   await client.query(`create schema ${schema}`);
   await client.end();
   return {
-    options: { url, dataDir, pgSchema: schema, poolSize: 4 },
+    options: { url, dataDir, pgSchema: schema, poolSize },
     async drop() {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
