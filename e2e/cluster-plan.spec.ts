@@ -8,6 +8,7 @@ import {
   startTlsSimulator,
 } from '../backend/src/app/clusters/testing/proxmox-lab.ts';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
+import { seriousViolations } from './support/axe.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
 const examples = path.resolve(import.meta.dirname, '../components/proxmox/examples/cluster');
@@ -61,6 +62,7 @@ describe('console: cluster plan', () => {
     await page.getByRole('heading', { name: 'VM drift' }).waitFor();
     await page.locator('tr[data-action="create"]', { hasText: 'gpu-worker-01' }).waitFor();
     await screenshot(page, 'cluster-plan-00-host-drift');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('plans the VMs of dropped host files, shows each change and applies them as a job', async () => {
@@ -74,6 +76,7 @@ describe('console: cluster plan', () => {
     await page.locator('tr[data-action="create"]', { hasText: 'gpu-worker-01' }).waitFor();
     expect(await page.getByLabel('Plan text').textContent()).toContain('gpu-worker-01');
     await screenshot(page, 'cluster-plan-01-planned');
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await page.waitForURL('**/jobs/*');

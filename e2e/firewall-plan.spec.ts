@@ -2,6 +2,7 @@ import { PfSenseSimulator } from '@skyy/sim-pfsense';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
+import { seriousViolations } from './support/axe.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
 const hargett = fileURLToPath(
@@ -73,6 +74,7 @@ describe('console: firewall plan', () => {
     expect(await page.locator('tr[data-kind="rule"]').count()).toBe(50);
     expect(await page.locator('tr[data-kind="rule"]').first().textContent()).toContain('create');
     await screenshot(page, 'firewall-plan-01-rules');
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByLabel('Filter objects').fill('38.247.82.3 ');
     await rules.filter({ hasText: 'of 508' }).waitFor();
