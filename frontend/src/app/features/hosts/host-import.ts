@@ -5,23 +5,12 @@ import { RouterLink } from '@angular/router';
 import type { HostImportResult } from '@skyy/contracts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { Icon } from '../../shared/icon.ts';
+import { readText, yamlFileName } from '../../shared/read-text.ts';
 import { HostsApi } from './hosts-api.ts';
 
 interface ChosenFile {
   name: string;
   content: string;
-}
-
-const yamlName = /\.ya?ml$/i;
-
-/** The file's text as on disk (FileReader works in every browser and in the test DOM). */
-function readText(file: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
-    reader.readAsText(file);
-  });
 }
 
 /**
@@ -72,8 +61,8 @@ export class HostImport {
 
   /** Adds YAML files (a file of the same name is replaced) and checks the whole set again. */
   async add(chosen: File[]): Promise<void> {
-    const yaml = chosen.filter((file) => yamlName.test(file.name));
-    this.skipped.set(chosen.filter((file) => !yamlName.test(file.name)).map((file) => file.name));
+    const yaml = chosen.filter((file) => yamlFileName.test(file.name));
+    this.skipped.set(chosen.filter((file) => !yamlFileName.test(file.name)).map((file) => file.name));
     const read = await Promise.all(
       yaml.map(async (file) => ({ name: file.name, content: await readText(file) })),
     );
