@@ -47,7 +47,9 @@ describe('console: cluster plan', () => {
       body: { files: [{ name: 'pve1.yaml', content }], dryRun: false },
     });
     expect(imported.status, imported.body).toBeLessThan(300);
-    const hostId = imported.json<{ files: { hostId: string }[] }>().files[0]!.hostId;
+    const [file] = imported.json<{ files: { hostId: string }[] }>().files;
+    if (!file) throw new Error(`import answered no file: ${imported.body}`);
+    const hostId = file.hostId;
     const linked = await app.t.request({
       method: 'PATCH',
       url: `/api/v1/hosts/${hostId}`,

@@ -28,7 +28,7 @@ export function problemsByFile(errors: { path: string; message: string }[]): Fil
   const groups = new Map<string, FileProblems>();
   for (const error of errors) {
     const match = located.exec(error.path);
-    const file = match ? match[1]! : error.path || 'request';
+    const file = match?.[1] ?? (error.path || 'request');
     const at = match ? `${match[1]}:${match[2]}:${match[3]}` : error.path;
     const group = groups.get(file) ?? { file, problems: [] };
     group.problems.push({ at, message: error.message });
