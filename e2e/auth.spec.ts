@@ -3,7 +3,8 @@ import { linkIn, readMails, signInAs } from '../backend/test/auth-helpers.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
 /** The sign-in journeys of the console against a real backend on a fresh SQLite database. */
-describe('console: accounts and sign-in', () => {
+// One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
+describe('console: accounts and sign-in', { retry: 1 }, () => {
   let app: ConsoleUnderTest;
   const admin = { username: 'ada', password: 'correct horse battery staple' };
 

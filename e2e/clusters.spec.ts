@@ -9,7 +9,8 @@ import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
 /** A Proxmox cluster (the simulator on loopback, over HTTPS) synced from the console. */
-describe('console: clusters', () => {
+// One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
+describe('console: clusters', { retry: 1 }, () => {
   let app: ConsoleUnderTest;
   let sim: ProxmoxSimulator;
   let operator: SignedInUser;

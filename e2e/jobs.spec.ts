@@ -3,7 +3,8 @@ import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
 /** Jobs as an operator sees them: started from the console, log streaming in over SSE. */
-describe('console: jobs', () => {
+// One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
+describe('console: jobs', { retry: 1 }, () => {
   let app: ConsoleUnderTest;
   let operator: SignedInUser;
 

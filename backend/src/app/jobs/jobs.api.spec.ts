@@ -221,7 +221,7 @@ describe.each(testDatabases())('jobs API on %s', (dialect) => {
       ).json<Page<Job>>();
       return page.total === 5;
     });
-    const seen: string[] = [];
+    const seen: Job[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `/api/v1/jobs?type=${type}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
@@ -229,10 +229,15 @@ describe.each(testDatabases())('jobs API on %s', (dialect) => {
         Page<Job>
       >();
       expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((j) => j.id));
+      seen.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
-    expect(seen).toEqual([...ids].reverse());
+    // Every job exactly once, newest first; jobs created in the same millisecond follow their id.
+    expect(seen.map((j) => j.id).sort()).toEqual([...ids].sort());
+    const newestFirst = [...seen].sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+    );
+    expect(seen.map((j) => j.id)).toEqual(newestFirst.map((j) => j.id));
     const failed = (
       await t.request({ method: 'GET', url: `/api/v1/jobs?type=${type}&status=failed`, headers: viewer })
     ).json<Page<Job>>();
