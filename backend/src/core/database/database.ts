@@ -60,6 +60,9 @@ function openPostgres(url: string, schema: string | undefined, poolSize = 10): D
     // Each connection works in the test schema when one is given, so tests never collide.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection closed by the server (restart, failover, admin) must not crash the process:
+  // the pool drops it and the next query opens a new one.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,

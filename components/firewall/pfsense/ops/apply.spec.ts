@@ -197,7 +197,8 @@ describe('syncSite on a firewall that fails', () => {
     const [{ report }] = await Promise.all([syncSite(fw.client, site, source(first20), fast), operator]);
     expect(fw.sim.stats.lostWrites).toBeGreaterThan(0);
     expect(report?.converged).toBe(true);
-    expect(report?.rounds).toBeGreaterThan(2);
+    // Lost writes are found by the re-read and made again: at least one round beyond the first.
+    expect(report?.rounds).toBeGreaterThanOrEqual(2);
     expect(managedCounts(fw)).toEqual({ vips: 20, nats: 20, rules: 20, dhcp: 20 });
   });
 
