@@ -72,6 +72,8 @@ describe('console: firewall plan', { retry: 1 }, () => {
     const rules = page.locator('[data-tab="rule"]');
     await rules.filter({ hasText: '(508)' }).waitFor();
     await rules.click();
+    // The tab's rows render after the click: wait for them before counting.
+    await page.locator('tr[data-kind="rule"]').first().waitFor();
     expect(await page.locator('tr[data-kind="rule"]').count()).toBe(50);
     expect(await page.locator('tr[data-kind="rule"]').first().textContent()).toContain('create');
     await screenshot(page, 'firewall-plan-01-rules');
