@@ -261,6 +261,51 @@ describe('applyPlan against the simulator', () => {
     expect((await plan(pve, desired)).summary.unchanged).toBe(1);
   });
 
+  it('stops between steps when cancelled: no step starts afterwards, the rest is reported skipped and planned again', async () => {
+    const { sim, pve } = await setup({ faults: { latencyMs: 5 } });
+    const names = ['web-1', 'web-2', 'web-3'];
+    const desired = hosts({ pve2: names.map((name) => ({ ...web, name })) });
+    const thePlan = await plan(pve, desired);
+    const controller = new AbortController();
+    const startedAfterCancel: string[] = [];
+    // The operator cancels while web-1's create step runs; web-2 runs beside it (2 per node).
+    const runStep: StepRunner = async (name, fn) => {
+      if (controller.signal.aborted) startedAfterCancel.push(name);
+      const value = await fn();
+      if (name === 'vm/web-1/create') controller.abort(new Error('cancelled by the operator'));
+      return value;
+    };
+    const result = await applyPlan(pve, thePlan, { ...fast, runStep, signal: controller.signal });
+
+    expect(result).toMatchObject({ ok: false, cancelled: true });
+    expect(startedAfterCancel).toEqual([]);
+    const web1 = result.vms.find((vm) => vm.name === 'web-1');
+    expect(web1?.status).toBe('cancelled');
+    expect(web1?.steps.map((s) => `${s.step} ${s.status}${s.status === 'skipped' ? `: ${s.detail}` : ''}`)).toEqual([
+      'vm/web-1/vmid done',
+      'vm/web-1/create done',
+      'vm/web-1/configure skipped: the apply was cancelled',
+      'vm/web-1/resize skipped: the apply was cancelled',
+      'vm/web-1/start skipped: the apply was cancelled',
+    ]);
+    // web-3 waited for a slot on pve2 and never started.
+    expect(result.vms.find((vm) => vm.name === 'web-3')?.steps.every((s) => s.status === 'skipped')).toBe(true);
+    expect(result.vms.some((vm) => vm.status === 'failed')).toBe(false);
+
+    // A new plan shows what is left: VMs never created are created, web-1 (cloned, not configured) is finished.
+    const created = (name: string) =>
+      result.vms.find((vm) => vm.name === name)?.steps.some((s) => s.step.endsWith('/create') && s.status === 'done');
+    const after = await plan(pve, desired);
+    expect(after.errors).toEqual([]);
+    for (const name of names) {
+      const action = after.actions.find((a) => a.name === name)?.action;
+      expect(action, name).toBe(created(name) ? 'update' : 'create');
+    }
+    expect((await applyPlan(pve, after, fast)).ok).toBe(true);
+    expect((await plan(pve, desired)).summary.unchanged).toBe(3);
+    for (const name of names) expect(sim.state.guests.filter((g) => g.config.name === name), name).toHaveLength(1);
+  });
+
   it('refuses to apply a plan with errors', async () => {
     const { pve } = await setup();
     const bad = await plan(pve, hosts({ pve1: [{ ...web, template: 'missing' }] }));

@@ -31,10 +31,16 @@ export interface ApplyOptions {
   stepAttempts?: number;
   retryDelayMs?: number;
   log?: (line: string) => void;
+  /**
+   * Cancels the apply between steps: no step starts once it is aborted, a running step finishes
+   * (PVE tasks are not abandoned half-way) but is not retried, and the rest are reported skipped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface StepReport {
   step: string;
+  /** skipped: an earlier step of the VM failed, or the apply was cancelled (detail says which). */
   status: 'done' | 'failed' | 'skipped';
   detail?: string;
 }
@@ -43,14 +49,20 @@ export interface VmApplyReport {
   name: string;
   node: string;
   action: 'create' | 'update' | 'replace' | 'delete';
-  status: 'done' | 'failed';
+  /** cancelled: the apply was cancelled before all of this VM's steps ran; none failed. */
+  status: 'done' | 'failed' | 'cancelled';
   steps: StepReport[];
 }
 
 export interface ApplyResult {
   ok: boolean;
+  /** The signal was aborted: some steps were skipped, a new plan shows what is left. */
+  cancelled: boolean;
   vms: VmApplyReport[];
 }
+
+export const SKIPPED_AFTER_FAILURE = 'an earlier step of this VM failed';
+export const SKIPPED_AFTER_CANCEL = 'the apply was cancelled';
 
 /** What a step returns (and a persisting StepRunner stores): a line for the log, and the VMID once known. */
 export interface StepResult {
@@ -89,6 +101,7 @@ export async function applyPlan(
     );
   }
   const ctx = new ApplyContext(pve, options);
+  const signal = options.signal;
   const jobs = plan.actions.flatMap((action): Job[] => {
     switch (action.action) {
       case 'create':
@@ -146,9 +159,15 @@ export async function applyPlan(
           const steps: StepReport[] = [];
           const state: JobState = { vmid: undefined };
           let failed = false;
+          let cancelled = false;
           for (const step of job.steps) {
-            if (failed) {
-              steps.push({ step: step.name, status: 'skipped' });
+            if (failed || cancelled || signal?.aborted) {
+              cancelled ||= !failed;
+              steps.push({
+                step: step.name,
+                status: 'skipped',
+                detail: failed ? SKIPPED_AFTER_FAILURE : SKIPPED_AFTER_CANCEL,
+              });
               continue;
             }
             try {
@@ -158,6 +177,13 @@ export async function applyPlan(
               if (result.vmid !== undefined) state.vmid = result.vmid;
               steps.push({ step: step.name, status: 'done', detail: result.detail });
             } catch (error) {
+              // A step runner that refuses to start a step once cancelled (the backend's does) throws
+              // the signal's reason: the step did not run, so it is skipped, not failed.
+              if (signal?.aborted && error === signal.reason) {
+                cancelled = true;
+                steps.push({ step: step.name, status: 'skipped', detail: SKIPPED_AFTER_CANCEL });
+                continue;
+              }
               failed = true;
               steps.push({
                 step: step.name,
@@ -171,7 +197,7 @@ export async function applyPlan(
             name: job.name,
             node: job.node,
             action: job.action,
-            status: failed ? 'failed' : 'done',
+            status: failed ? 'failed' : cancelled ? 'cancelled' : 'done',
             steps,
           });
         }),
@@ -179,7 +205,11 @@ export async function applyPlan(
     );
   }
   reports.sort((a, b) => a.node.localeCompare(b.node) || a.name.localeCompare(b.name));
-  return { ok: reports.every((r) => r.status === 'done'), vms: reports };
+  return {
+    ok: reports.every((r) => r.status === 'done'),
+    cancelled: signal?.aborted ?? false,
+    vms: reports,
+  };
 }
 
 class ApplyContext {
@@ -208,10 +238,12 @@ class ApplyContext {
         return result;
       } catch (error) {
         if (attempt >= attempts || !isTransient(error)) throw error;
-        this.log(
-          `${name}: attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}), trying again`,
-        );
+        const message = error instanceof Error ? error.message : String(error);
+        const notAgain = () => new Error(`${message} (not tried again: the apply was cancelled)`);
+        if (this.options.signal?.aborted) throw notAgain();
+        this.log(`${name}: attempt ${attempt} failed (${message}), trying again`);
         await sleep((this.options.retryDelayMs ?? 500) * attempt);
+        if (this.options.signal?.aborted) throw notAgain();
       }
     }
   }
