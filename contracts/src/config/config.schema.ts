@@ -67,9 +67,16 @@ export const serverConfigSchema = z.strictObject({
 export const authConfigSchema = z.strictObject({
   open_registration: z.boolean().default(false),
   session_ttl_hours: z.number().positive().default(12),
+  /** Absolute lifetime: however active, a session ends this long after sign-in. */
+  session_max_hours: z.number().positive().default(168),
   login_max_failures: z.number().int().positive().default(5),
   lockout_minutes: z.number().positive().default(15),
   password_min_length: z.number().int().min(8).default(10),
+});
+
+export const jobsConfigSchema = z.strictObject({
+  /** Finished jobs (with their logs and steps) and schedule ticks older than this are deleted daily. */
+  retention_days: z.number().int().min(1).default(30),
 });
 
 export const mailConfigSchema = z.strictObject({
@@ -132,6 +139,7 @@ export const skyyConfigSchema = z.strictObject({
   redis: section(z.strictObject({ url: z.string().optional() })),
   auth: section(authConfigSchema),
   mail: section(mailConfigSchema),
+  jobs: section(jobsConfigSchema),
   sites: z.array(siteConfigSchema).default([]),
   clusters: z.array(clusterConfigSchema).default([]),
   firewalls: z.array(firewallConfigSchema).default([]),

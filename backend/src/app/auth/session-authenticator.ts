@@ -89,7 +89,10 @@ export class SessionAuthenticator extends Authenticator {
     }
     if (Date.parse(session.last_seen_at) + TOUCH_INTERVAL_MS <= now.getTime()) {
       const ttl = this.config.auth.session_ttl_hours * HOUR_MS;
-      await this.sessions.touch(id, now.toISOString(), addMs(now, ttl).toISOString());
+      const sliding = addMs(now, ttl).getTime();
+      // Activity extends a session, but never past its absolute lifetime from sign-in.
+      const ceiling = Date.parse(session.created_at) + this.config.auth.session_max_hours * HOUR_MS;
+      await this.sessions.touch(id, now.toISOString(), new Date(Math.min(sliding, ceiling)).toISOString());
     }
     return {
       userId: user.id,

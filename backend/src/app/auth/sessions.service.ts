@@ -19,8 +19,9 @@ export class SessionsService {
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
+  /** A new session's first expiry: the sliding window, unless the absolute lifetime is shorter. */
   get ttlMs(): number {
-    return this.config.auth.session_ttl_hours * HOUR_MS;
+    return Math.min(this.config.auth.session_ttl_hours, this.config.auth.session_max_hours) * HOUR_MS;
   }
 
   async start(userId: string, context: RequestContext, tx: Executor): Promise<IssuedSession> {

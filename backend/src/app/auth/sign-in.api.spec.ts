@@ -130,6 +130,25 @@ describe.each(testDatabases())('sign-in on %s', (dialect) => {
     expect((await me()).status).toBe(401);
   });
 
+  it('ends a session at its absolute lifetime however active it is', async () => {
+    await t.close();
+    t = await startTestServer(dialect, { auth: { session_ttl_hours: 2, session_max_hours: 5 } });
+    alice = await signInAs(t, 'operator', { username: 'alice' });
+    const clock = controlClock(t);
+    const session = await browserSession(t, 'alice', alice.password);
+    const me = () =>
+      t.request({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: session.cookie } });
+    // Active every 50 minutes: the sliding window alone would keep it alive for ever.
+    for (let minutes = 50; minutes < 5 * 60; minutes += 50) {
+      clock.advance(50 * MINUTE_MS);
+      expect((await me()).status, `after ${minutes} min`).toBe(200);
+    }
+    clock.advance(60 * MINUTE_MS); // 5 h 10 min after sign-in, an hour after the last request
+    expect((await me()).status).toBe(401);
+    // Signing in again starts a new session.
+    expect((await browserSession(t, 'alice', alice.password)).cookie).toBeTruthy();
+  });
+
   it('refuses a disabled account even with the right password', async () => {
     await t.server.db.kysely
       .updateTable('users')
