@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SkyyConfig } from '@skyy/contracts';
-import { applyPlan, renderPlan, type VmPlan } from '@skyy/proxmox';
+import {
+  applyPlan,
+  renderPlan,
+  type ApplyResult,
+  type DesiredHostVms,
+  type ProxmoxClient,
+  type VmPlan,
+} from '@skyy/proxmox';
 import { z } from 'zod';
 import { JobQueue, Schedules, type JobContext, type StepRunner } from '../../core/queue/index.ts';
 import { CONFIG } from '../../core/tokens.ts';
@@ -128,7 +135,11 @@ export class ClusterJobs {
       let finished = 0;
       let reported: Promise<void> = Promise.resolve();
       const runStep: StepRunner = async (name, fn) => {
-        const value = await ctx.step(name, fn);
+        // A step that got past the cancel check just before the cancel must not start its work.
+        const value = await ctx.step(name, () => {
+          ctx.signal.throwIfAborted();
+          return fn();
+        });
         const percent = 5 + (85 * Math.min(++finished, total)) / total;
         // In order, one at a time: parallel VMs must not report an older value last.
         reported = reported.then(() => ctx.progress(percent)).catch(() => undefined);
@@ -139,8 +150,10 @@ export class ClusterJobs {
         runStep,
         restartWhenNeeded: payload.restartWhenNeeded,
         log,
+        signal: ctx.signal,
       });
       await logs;
+      if (result.cancelled) return this.afterCancel(payload, ctx, pve, desired, result);
       await ctx.progress(90);
       const failed = result.vms.filter((vm) => vm.status === 'failed');
       for (const vm of failed)
@@ -171,7 +184,53 @@ export class ClusterJobs {
       };
     });
   }
+
+  /**
+   * After a cancel: says per VM which steps were done and which were skipped, plans again so the
+   * log shows the work that is left, and ends the job as cancelled (a retry resumes it).
+   */
+  private async afterCancel(
+    payload: ApplyPayload,
+    ctx: JobContext,
+    pve: ProxmoxClient,
+    desired: DesiredHostVms[],
+    result: ApplyResult,
+  ): Promise<never> {
+    await ctx.log('warn', 'cancelled: no step was started after the cancel; steps done and skipped:');
+    for (const vm of result.vms) {
+      const done = vm.steps.filter((s) => s.status === 'done').map((s) => shortStep(s.step));
+      const skipped = vm.steps.filter((s) => s.status === 'skipped').map((s) => shortStep(s.step));
+      const failed = vm.steps.filter((s) => s.status === 'failed');
+      await ctx.log(
+        failed.length ? 'error' : 'info',
+        `vm/${vm.name} (${vm.action}): done: ${done.join(', ') || 'nothing'}; skipped: ${skipped.join(', ') || 'nothing'}` +
+          failed.map((s) => `; failed: ${shortStep(s.step)}: ${s.detail ?? ''}`).join(''),
+      );
+    }
+    const replan = await planCluster(pve, desired, payload.allowDelete).catch(() => undefined);
+    if (replan)
+      await ctx.log(
+        'info',
+        `left to do: ${
+          renderPlan(replan)
+            .split('\n')
+            .find((l) => l.startsWith('Plan:')) ?? ''
+        } (plan again to see it, or retry this job to finish it)`,
+      );
+    await this.jobs
+      .enqueue(
+        'system',
+        CLUSTER_SYNC_JOB,
+        { clusterId: payload.clusterId },
+        syncJobOptions(payload.clusterId),
+      )
+      .catch(() => undefined);
+    throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the apply was cancelled');
+  }
 }
+
+/** `vm/web-1/create` → `create`, for the cancel summary. */
+const shortStep = (step: string) => step.split('/').slice(2).join('/');
 
 /** The steps applyPlan runs for a plan (see its README): for progress only. */
 function countSteps(plan: VmPlan, restartWhenNeeded: boolean): number {

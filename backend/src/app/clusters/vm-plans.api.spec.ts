@@ -225,28 +225,62 @@ describe.each(testDatabases())('plan and apply declared VMs on %s', (dialect) =>
     expect(after.hasChanges).toBe(false);
   });
 
-  it('resumes a cancelled apply from its recorded steps without creating a VM twice', async () => {
+  it('cancels an apply between steps, says what was done and skipped, plans the rest, and resumes without duplicates', async () => {
     const names = ['batch-01', 'batch-02', 'batch-03', 'batch-04', 'resume-01', 'resume-02', 'resume-03'];
     const files = [pve3File(names)];
+    const jobDetail = async (id: string) =>
+      (await t.request({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: operator })).json<JobDetail>();
     sim.setFaults({ latencyMs: 40 });
     let job: JobDetail;
     try {
       const res = await apply({ files });
       expect(res.status, res.body).toBe(202);
-      const jobId = res.json<ClusterApply>().jobId as string;
-      await waitFor('a VM to be created', async () => {
-        const detail = (
-          await t.request({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: operator })
-        ).json<JobDetail>();
-        return detail.steps.some((s) => s.name.endsWith('/create') && s.status === 'succeeded');
-      });
+      const { jobId: id, plan: planned } = res.json<ClusterApply>();
+      const jobId = id as string;
+      // batch-0N exist when the test before ran; the resume-0N are new in any case.
+      const creating = planned.plan.actions.filter((a) => a.action === 'create').map((a) => a.name);
+      expect(creating).toEqual(expect.arrayContaining(['resume-01', 'resume-02', 'resume-03']));
+      await waitFor('a VM to be created', async () =>
+        (await jobDetail(jobId)).steps.some((s) => s.name.endsWith('/create') && s.status === 'succeeded'),
+      );
       const cancelled = await t.request({
         method: 'POST',
         url: `/api/v1/jobs/${jobId}/cancel`,
         headers: operator,
       });
       expect(cancelled.status, cancelled.body).toBe(200);
-      expect((await settledJob(t, operator, jobId)).status).toBe('cancelled');
+      // What had started by the time the cancel was answered; nothing else may run.
+      const startedBeforeCancel = new Set((await jobDetail(jobId)).steps.map((s) => s.name));
+      const ended = await settledJob(t, operator, jobId);
+      expect(ended.status).toBe('cancelled');
+      const succeeded = ended.steps.filter((s) => s.status === 'succeeded').map((s) => s.name);
+      expect(succeeded.filter((name) => !startedBeforeCancel.has(name))).toEqual([]);
+      expect(ended.steps.filter((s) => s.status === 'running')).toEqual([]);
+      expect(succeeded.length).toBeLessThan(1 + creating.length * 5);
+
+      // The log names, per VM, the steps done and the steps skipped, matching the recorded steps.
+      const log = await jobLog(t, operator, jobId);
+      expect(log).toContain('cancelled: no step was started after the cancel; steps done and skipped:');
+      for (const name of creating) {
+        const done = succeeded.filter((s) => s.startsWith(`vm/${name}/`)).map((s) => s.split('/')[2]);
+        const line = log.find((l) => l.startsWith(`vm/${name} (create): done: `));
+        expect(line, name).toBeDefined();
+        expect(line?.slice(`vm/${name} (create): done: `.length).split(';')[0], name).toBe(
+          done.join(', ') || 'nothing',
+        );
+      }
+      expect(log.some((l) => /skipped: (vmid, )?create, configure, resize, start$/.test(l))).toBe(true);
+      expect(log.find((l) => l.startsWith('left to do: Plan: '))).toBeDefined();
+
+      // A plan now shows the remaining work: VMs whose create step never ran are still to create.
+      const remaining = (await plan({ files })).json<ClusterPlan>();
+      expect(remaining.hasChanges).toBe(true);
+      for (const name of creating) {
+        const action = remaining.plan.actions.find((a) => a.name === name)?.action;
+        if (!succeeded.includes(`vm/${name}/create`)) expect(action, name).toBe('create');
+        else if (succeeded.includes(`vm/${name}/start`)) expect(action, name).toBe('unchanged');
+      }
+
       sim.setFaults({});
       const retried = await t.request({
         method: 'POST',

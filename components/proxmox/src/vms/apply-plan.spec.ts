@@ -281,7 +281,9 @@ describe('applyPlan against the simulator', () => {
     expect(startedAfterCancel).toEqual([]);
     const web1 = result.vms.find((vm) => vm.name === 'web-1');
     expect(web1?.status).toBe('cancelled');
-    expect(web1?.steps.map((s) => `${s.step} ${s.status}${s.status === 'skipped' ? `: ${s.detail}` : ''}`)).toEqual([
+    expect(
+      web1?.steps.map((s) => `${s.step} ${s.status}${s.status === 'skipped' ? `: ${s.detail}` : ''}`),
+    ).toEqual([
       'vm/web-1/vmid done',
       'vm/web-1/create done',
       'vm/web-1/configure skipped: the apply was cancelled',
@@ -289,12 +291,16 @@ describe('applyPlan against the simulator', () => {
       'vm/web-1/start skipped: the apply was cancelled',
     ]);
     // web-3 waited for a slot on pve2 and never started.
-    expect(result.vms.find((vm) => vm.name === 'web-3')?.steps.every((s) => s.status === 'skipped')).toBe(true);
+    expect(result.vms.find((vm) => vm.name === 'web-3')?.steps.every((s) => s.status === 'skipped')).toBe(
+      true,
+    );
     expect(result.vms.some((vm) => vm.status === 'failed')).toBe(false);
 
     // A new plan shows what is left: VMs never created are created, web-1 (cloned, not configured) is finished.
     const created = (name: string) =>
-      result.vms.find((vm) => vm.name === name)?.steps.some((s) => s.step.endsWith('/create') && s.status === 'done');
+      result.vms
+        .find((vm) => vm.name === name)
+        ?.steps.some((s) => s.step.endsWith('/create') && s.status === 'done');
     const after = await plan(pve, desired);
     expect(after.errors).toEqual([]);
     for (const name of names) {
@@ -303,7 +309,11 @@ describe('applyPlan against the simulator', () => {
     }
     expect((await applyPlan(pve, after, fast)).ok).toBe(true);
     expect((await plan(pve, desired)).summary.unchanged).toBe(3);
-    for (const name of names) expect(sim.state.guests.filter((g) => g.config.name === name), name).toHaveLength(1);
+    for (const name of names)
+      expect(
+        sim.state.guests.filter((g) => g.config.name === name),
+        name,
+      ).toHaveLength(1);
   });
 
   it('refuses to apply a plan with errors', async () => {
