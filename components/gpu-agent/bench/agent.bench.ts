@@ -51,7 +51,9 @@ function numberFlag(name: keyof typeof values, min: number, max = Infinity): num
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
     const source = name === 'seconds' && process.env['BENCH_SECONDS'] === raw ? 'BENCH_SECONDS' : `--${name}`;
-    console.error(`${source}: expected a number from ${min}${max === Infinity ? ' up' : ` to ${max}`}, got "${raw}"`);
+    console.error(
+      `${source}: expected a number from ${min}${max === Infinity ? ' up' : ` to ${max}`}, got "${raw}"`,
+    );
     process.exit(2);
   }
   return value;
@@ -63,7 +65,9 @@ const listFlag = (name: 'ambient' | 'poll' | 'models', numeric: boolean): string
     .filter(Boolean);
   const bad = numeric ? items.find((item) => !Number.isFinite(Number(item)) || Number(item) <= 0) : undefined;
   if (items.length === 0 || bad !== undefined) {
-    console.error(`--${name}: expected a comma-separated list${numeric ? ' of positive numbers' : ''}, got "${values[name]}"`);
+    console.error(
+      `--${name}: expected a comma-separated list${numeric ? ' of positive numbers' : ''}, got "${values[name]}"`,
+    );
     process.exit(2);
   }
   return items;
@@ -101,7 +105,15 @@ async function resourcePart(): Promise<void> {
     if (config === bundled) throw new Error(`${BUNDLED_CONFIG}: no poll_interval_sec line to set to 1 s`);
     const configPath = join(dir, 'gpu_config.yaml');
     writeFileSync(configPath, config);
-    const common = ['--config', configPath, '--listen', '127.0.0.1:0', '--host', 'bench', mode === 'write' ? '--no-dry-run' : '--dry-run'];
+    const common = [
+      '--config',
+      configPath,
+      '--listen',
+      '127.0.0.1:0',
+      '--host',
+      'bench',
+      mode === 'write' ? '--no-dry-run' : '--dry-run',
+    ];
 
     const statePath = join(dir, 'sim.json');
     writeState(statePath, createSimState({ gpus: gpuCount }));
@@ -112,7 +124,15 @@ async function resourcePart(): Promise<void> {
       `warm-up ${warmupS} s (start, detection, startup values) excluded; measured ${seconds} s; ${load > 0 ? `every GPU stepped from idle to load ${load} when the window starts` : 'GPUs idle'}`,
     );
     const smi = await measureAgent({
-      args: [...common, '--state-dir', join(dir, 'agent-smi'), '--nvidia-smi', FAKE_NVIDIA_SMI, '--nvidia-settings', FAKE_NVIDIA_SETTINGS],
+      args: [
+        ...common,
+        '--state-dir',
+        join(dir, 'agent-smi'),
+        '--nvidia-smi',
+        FAKE_NVIDIA_SMI,
+        '--nvidia-settings',
+        FAKE_NVIDIA_SETTINGS,
+      ],
       env: { ...process.env, [STATE_ENV]: statePath },
       warmupS,
       measureS: seconds,
@@ -131,7 +151,15 @@ async function resourcePart(): Promise<void> {
         `\n== Resources: NVML path (koffi) against the stand-in libnvidia-ml: 2 GPUs with fixed readings (GPU 1's sensor fails, so it sits in fail-safe), ${mode}, poll 1 s ==`,
       );
       const nvml = await measureAgent({
-        args: [...common, '--state-dir', join(dir, 'agent-nvml'), '--source', 'nvml', '--nvml-library', library],
+        args: [
+          ...common,
+          '--state-dir',
+          join(dir, 'agent-nvml'),
+          '--source',
+          'nvml',
+          '--nvml-library',
+          library,
+        ],
         env: process.env,
         warmupS,
         measureS: seconds,
@@ -145,8 +173,12 @@ async function resourcePart(): Promise<void> {
 
 function printUsage(usage: AgentUsage, withChildren: boolean): void {
   const row = (name: string, share: AgentUsage['agent'], rss: string) =>
-    console.log(`${name.padEnd(38)} ${pad(share.seconds.toFixed(2), 8)} ${pad(f1(share.perHourS), 10)} ${pad(share.pct.toFixed(2), 7)}  ${rss}`);
-  console.log(`${'process'.padEnd(38)} ${pad('CPU s', 8)} ${pad('CPU s/h', 10)} ${pad('CPU %', 7)}  peak RSS`);
+    console.log(
+      `${name.padEnd(38)} ${pad(share.seconds.toFixed(2), 8)} ${pad(f1(share.perHourS), 10)} ${pad(share.pct.toFixed(2), 7)}  ${rss}`,
+    );
+  console.log(
+    `${'process'.padEnd(38)} ${pad('CPU s', 8)} ${pad('CPU s/h', 10)} ${pad('CPU %', 7)}  peak RSS`,
+  );
   row('agent (node main.ts)', usage.agent, `${f1(usage.agentPeakRssMiB)} MiB (now ${f1(usage.agentRssMiB)})`);
   if (withChildren) {
     row('nvidia-smi -lms reader (fake: node)', usage.sampler, `${f1(usage.samplerPeakRssMiB)} MiB`);
@@ -159,6 +191,12 @@ function printUsage(usage: AgentUsage, withChildren: boolean): void {
   console.log(
     `over ${f1(usage.measuredS)} s: ${c['samples']} samples, ${c['writes']} writes, ${c['write_failures']} write failures, ${c['reading_failures']} reading failures, ${c['failsafe']} fail-safe entries`,
   );
+  const writes = c['writes'] ?? 0;
+  if (withChildren && mode === 'write' && writes > 0) {
+    console.log(
+      `write commands: ${(usage.commands.seconds / writes).toFixed(2)} CPU s per write — the fake nvidia-settings and nvidia-smi are node scripts (start-up dominates); the real tools are native binaries, and the NVML path writes in-process`,
+    );
+  }
   for (const warning of usage.warnings.slice(0, 5)) console.log(`  agent said: ${warning}`);
 }
 
@@ -192,7 +230,9 @@ async function controlPart(): Promise<void> {
         rows.push(stepRow(`${poll} s`, ambientC, worst));
       }
     }
-    console.log(`\n${name} ×${gpuCount} (worst GPU of the ${gpuCount}; GPUs of one model under one load behave alike)`);
+    console.log(
+      `\n${name} ×${gpuCount} (worst GPU of the ${gpuCount}; GPUs of one model under one load behave alike)`,
+    );
     console.log(STEP_HEADER);
     for (const row of rows) console.log(row);
   }
@@ -217,7 +257,9 @@ const STEP_HEADER = `${'poll'.padEnd(5)} ${pad('room', 5)} ${pad('peak °C', 8)}
 
 function stepRow(poll: string, ambientC: number, r: GpuStepResult): string {
   const span = (x: { min: number; max: number }, digits: number) =>
-    x.min.toFixed(digits) === x.max.toFixed(digits) ? x.min.toFixed(digits) : `${x.min.toFixed(digits)}–${x.max.toFixed(digits)}`;
+    x.min.toFixed(digits) === x.max.toFixed(digits)
+      ? x.min.toFixed(digits)
+      : `${x.min.toFixed(digits)}–${x.max.toFixed(digits)}`;
   const settling = r.settlingS === undefined ? 'never' : `${r.settlingS} s`;
   return (
     `${poll.padEnd(5)} ${pad(`${ambientC}`, 5)} ${pad(f1(r.peakC), 8)} ${pad(f1(r.overshootC), 9)} ${pad(settling, 9)} ${pad(f1(r.fanChangesPerMin), 9)} ${pad(f1(r.powerChangesPerMin), 8)}  ` +
@@ -238,8 +280,14 @@ function worstOf(results: GpuStepResult[]): GpuStepResult {
     settlingS: unsettled ? undefined : max((r) => r.settlingS ?? 0),
     fanChangesPerMin: max((r) => r.fanChangesPerMin),
     powerChangesPerMin: max((r) => r.powerChangesPerMin),
-    steadyTempC: { min: Math.min(...results.map((r) => r.steadyTempC.min)), max: max((r) => r.steadyTempC.max) },
-    steadyFanPct: { min: Math.min(...results.map((r) => r.steadyFanPct.min)), max: max((r) => r.steadyFanPct.max) },
+    steadyTempC: {
+      min: Math.min(...results.map((r) => r.steadyTempC.min)),
+      max: max((r) => r.steadyTempC.max),
+    },
+    steadyFanPct: {
+      min: Math.min(...results.map((r) => r.steadyFanPct.min)),
+      max: max((r) => r.steadyFanPct.max),
+    },
     steadyPowerLimitW: {
       min: Math.min(...results.map((r) => r.steadyPowerLimitW.min)),
       max: max((r) => r.steadyPowerLimitW.max),

@@ -32,7 +32,17 @@ describe('benchmark control-quality metrics', () => {
 
   it('counts changes per minute inside the window only, including a change at its first point', () => {
     // Every 5 s for 2 minutes: changes at t = 60, 65 and 100.
-    const fan = series([...Array<number>(12).fill(50), 55, 60, ...Array<number>(6).fill(60), 55, 55, 55, 55, 55]);
+    const fan = series([
+      ...Array<number>(12).fill(50),
+      55,
+      60,
+      ...Array<number>(6).fill(60),
+      55,
+      55,
+      55,
+      55,
+      55,
+    ]);
     expect(changesPerMinute(fan, 0, 120)).toBe(1.5);
     expect(changesPerMinute(fan, 60, 120)).toBe(3);
     expect(changesPerMinute(fan, 70, 120)).toBe(1.2);

@@ -14,7 +14,7 @@ export const METRIC_DEFINITIONS = [
   'overshoot   = max(0, peak temperature after the step − band top), band top = fan_control.max_temp',
   'settling    = seconds from the step until the temperature stays at or below band top + 3 °C for the rest',
   '              of the run (0 when it never goes above; "never" when it is still above at the end)',
-  'changes/min = changes of a commanded value (one fan\'s target, the busiest fan; the power limit) per minute',
+  "changes/min = changes of a commanded value (one fan's target, the busiest fan; the power limit) per minute",
   '              over the steady-state window: the last minutes of the run, after settling',
 ];
 

@@ -58,10 +58,7 @@ export function snapshot(pid: number): ProcSnapshot | undefined {
 export function childrenOf(pid: number): number[] {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
-        .split(' ')
-        .filter(Boolean)
-        .map(Number),
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
     );
   } catch {
     // Kernels without CONFIG_PROC_CHILDREN: scan every process for its parent.

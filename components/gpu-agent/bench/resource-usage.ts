@@ -82,7 +82,8 @@ export async function measureAgent(run: AgentRun): Promise<AgentUsage> {
   try {
     const startDeadline = Date.now() + 60_000;
     while (!apiUrl) {
-      if (child.exitCode !== null) throw new Error(`gpu-agent exited (${child.exitCode}):\n${warnings.join('\n')}`);
+      if (child.exitCode !== null)
+        throw new Error(`gpu-agent exited (${child.exitCode}):\n${warnings.join('\n')}`);
       if (Date.now() > startDeadline) throw new Error('gpu-agent did not start its API within 60 s');
       await sleep(100);
     }
