@@ -96,8 +96,7 @@ export const routes: Routes = [
       {
         path: 'gpus',
         canActivate: [requireRole('viewer')],
-        title: 'GPUs · Skyy Command',
-        loadComponent: () => import('./features/gpus/gpu-fleet.ts').then((m) => m.GpuFleetPage),
+        loadChildren: () => import('./features/gpus/gpus.routes.ts').then((m) => m.gpuRoutes),
       },
       {
         path: 'fluxedge',

@@ -8,6 +8,8 @@ export const liveEventTypes = [
   'job.log',
   'job.step',
   'inventory.changed',
+  'gpu.reading',
+  'gpu.alert',
 ] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 
