@@ -1,6 +1,9 @@
+import { createEnvironmentInjector, DestroyRef, EnvironmentInjector } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { FormControl, FormGroup } from '@angular/forms';
 import type { Page } from '@skyy/contracts';
 import type { Query } from '../core/http/api.ts';
-import { CursorList } from './cursor-list.ts';
+import { CursorList, filterDebounceMs } from './cursor-list.ts';
 
 /** A fake API over 5 items that pages by "cursor = index of the next item". */
 function fakeApi() {
@@ -70,5 +73,36 @@ describe('CursorList', () => {
     await list.first();
     expect(list.error()).toBe('database is down');
     expect(list.loading()).toBe(false);
+  });
+
+  describe('following a filter form', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('loads the form’s filters at once, then each change once typing pauses, from the first page', async () => {
+      vi.useFakeTimers();
+      const api = fakeApi();
+      const list = new CursorList(api.fetch, { sort: 'name', pageSize: 2 });
+      const form = new FormGroup({ q: new FormControl('pu', { nonNullable: true }) });
+      const page = createEnvironmentInjector([], TestBed.inject(EnvironmentInjector));
+      await list.followFilters(form, page.get(DestroyRef));
+      expect(api.calls.at(-1)).toMatchObject({ q: 'pu', cursor: undefined });
+      await list.page({ pageIndex: 1, previousPageIndex: 0, pageSize: 2, length: 5 });
+      expect(list.pageIndex()).toBe(1);
+
+      form.controls.q.setValue('pum');
+      form.controls.q.setValue('puma');
+      await vi.advanceTimersByTimeAsync(filterDebounceMs - 1);
+      expect(api.calls).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(api.calls).toHaveLength(3);
+      expect(api.calls.at(-1)).toMatchObject({ q: 'puma', cursor: undefined });
+      expect(list.pageIndex()).toBe(0);
+
+      // A page that is gone no longer fetches.
+      page.destroy();
+      form.controls.q.setValue('other');
+      await vi.advanceTimersByTimeAsync(filterDebounceMs);
+      expect(api.calls).toHaveLength(3);
+    });
   });
 });

@@ -1,9 +1,20 @@
-import { signal, type WritableSignal } from '@angular/core';
+import { signal, type DestroyRef, type WritableSignal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { PageEvent } from '@angular/material/paginator';
 import type { Sort } from '@angular/material/sort';
+import { debounceTime, type Observable } from 'rxjs';
 import type { Page } from '@skyy/contracts';
 import type { Query } from '../core/http/api.ts';
 import { errorMessage } from '../core/http/api-error.ts';
+
+/** The part of a reactive filter form a list follows. */
+export interface FilterForm {
+  readonly valueChanges: Observable<Query>;
+  getRawValue(): Query;
+}
+
+/** How long typing in a filter must pause before the list asks the server again. */
+export const filterDebounceMs = 250;
 
 export interface CursorListOptions {
   sort: string;
@@ -46,6 +57,18 @@ export class CursorList<T> {
   filter(filters: Query): Promise<void> {
     this.filters = filters;
     return this.first();
+  }
+
+  /**
+   * Shows the first page for the form's current filters, then follows the form: once typing
+   * pauses, each change starts again at the first page. Stops when `destroyRef` is destroyed
+   * (the page's), so a page that set its filters from the URL in ngOnInit can call it there.
+   */
+  followFilters(form: FilterForm, destroyRef: DestroyRef): Promise<void> {
+    form.valueChanges
+      .pipe(debounceTime(filterDebounceMs), takeUntilDestroyed(destroyRef))
+      .subscribe((value) => void this.filter(value));
+    return this.filter(form.getRawValue());
   }
 
   sortBy(sort: Sort): Promise<void> {

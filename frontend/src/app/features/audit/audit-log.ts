@@ -1,16 +1,13 @@
-import { ChangeDetectionStrategy, Component, inject, input, type OnInit } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, type OnInit } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSortModule } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { auditPageSchema, type AuditEntry } from '@skyy/contracts';
-import { debounceTime } from 'rxjs';
 import { Api } from '../../core/http/api.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
+import { CursorTable } from '../../shared/cursor-table.ts';
 import { DateTimePipe } from '../../shared/time.ts';
 
 /** Who changed what, when and from where: every mutation and every failed sign-in. */
@@ -20,8 +17,7 @@ import { DateTimePipe } from '../../shared/time.ts';
     ReactiveFormsModule,
     MatTableModule,
     MatSortModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
+    CursorTable,
     MatFormFieldModule,
     MatInputModule,
     DateTimePipe,
@@ -41,72 +37,48 @@ import { DateTimePipe } from '../../shared/time.ts';
         <input matInput formControlName="targetType" placeholder="host" />
       </mat-form-field>
     </form>
-    @if (list.error()) {
-      <p class="form-error" role="alert">{{ list.error() }}</p>
-    }
-    <div class="table-scroll">
-      @if (list.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading the audit log" />
-      }
-      <table
-        mat-table
-        [dataSource]="list.items()"
-        matSort
-        [matSortActive]="list.sort()"
-        [matSortDirection]="list.order()"
-        (matSortChange)="list.sortBy($event)"
-        aria-label="Audit log"
-      >
-        <ng-container matColumnDef="at">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>When</th>
-          <td mat-cell *matCellDef="let entry" class="nowrap">{{ entry.at | dateTime }}</td>
-        </ng-container>
-        <ng-container matColumnDef="actor">
-          <th mat-header-cell *matHeaderCellDef>Who</th>
-          <td mat-cell *matCellDef="let entry">
-            {{ entry.actorName ?? (entry.actorId ? entry.actorId.slice(0, 8) : 'anonymous / system') }}
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="action">
-          <th mat-header-cell *matHeaderCellDef>Action</th>
-          <td mat-cell *matCellDef="let entry" class="mono">{{ entry.action }}</td>
-        </ng-container>
-        <ng-container matColumnDef="target">
-          <th mat-header-cell *matHeaderCellDef>Target</th>
-          <td mat-cell *matCellDef="let entry">
-            {{ entry.targetType ?? '—' }}
-            @if (entry.targetId) {
-              <span class="mono muted">{{ entry.targetId.slice(0, 8) }}</span>
-            }
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="ip">
-          <th mat-header-cell *matHeaderCellDef>From</th>
-          <td mat-cell *matCellDef="let entry" class="mono">{{ entry.ip ?? '—' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="details">
-          <th mat-header-cell *matHeaderCellDef>Details</th>
-          <td mat-cell *matCellDef="let entry" class="mono details" [attr.title]="summary(entry) || null">
-            {{ summary(entry) }}
-          </td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns"></tr>
-        <tr mat-row *matRowDef="let row; columns: columns"></tr>
-        <tr class="mat-row" *matNoDataRow>
-          <td class="empty" [attr.colspan]="columns.length">
-            {{ list.loading() ? 'Loading…' : 'Nothing recorded matches.' }}
-          </td>
-        </tr>
-      </table>
-      <mat-paginator
-        [length]="list.total()"
-        [pageIndex]="list.pageIndex()"
-        [pageSize]="list.pageSize()"
-        [pageSizeOptions]="[25, 50, 100]"
-        (page)="list.page($event)"
-        aria-label="Pages of the audit log"
-      />
-    </div>
+    <app-cursor-table
+      [list]="list"
+      [columns]="columns"
+      label="Audit log"
+      noun="the audit log"
+      empty="Nothing recorded matches."
+      [pageSizes]="[25, 50, 100]"
+    >
+      <ng-container matColumnDef="at">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>When</th>
+        <td mat-cell *matCellDef="let entry" class="nowrap">{{ entry.at | dateTime }}</td>
+      </ng-container>
+      <ng-container matColumnDef="actor">
+        <th mat-header-cell *matHeaderCellDef>Who</th>
+        <td mat-cell *matCellDef="let entry">
+          {{ entry.actorName ?? (entry.actorId ? entry.actorId.slice(0, 8) : 'anonymous / system') }}
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="action">
+        <th mat-header-cell *matHeaderCellDef>Action</th>
+        <td mat-cell *matCellDef="let entry" class="mono">{{ entry.action }}</td>
+      </ng-container>
+      <ng-container matColumnDef="target">
+        <th mat-header-cell *matHeaderCellDef>Target</th>
+        <td mat-cell *matCellDef="let entry">
+          {{ entry.targetType ?? '—' }}
+          @if (entry.targetId) {
+            <span class="mono muted">{{ entry.targetId.slice(0, 8) }}</span>
+          }
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="ip">
+        <th mat-header-cell *matHeaderCellDef>From</th>
+        <td mat-cell *matCellDef="let entry" class="mono">{{ entry.ip ?? '—' }}</td>
+      </ng-container>
+      <ng-container matColumnDef="details">
+        <th mat-header-cell *matHeaderCellDef>Details</th>
+        <td mat-cell *matCellDef="let entry" class="mono details" [attr.title]="summary(entry) || null">
+          {{ summary(entry) }}
+        </td>
+      </ng-container>
+    </app-cursor-table>
   `,
   styles: `
     .nowrap {
@@ -123,6 +95,7 @@ import { DateTimePipe } from '../../shared/time.ts';
 })
 export class AuditLog implements OnInit {
   private readonly api = inject(Api);
+  private readonly destroyRef = inject(DestroyRef);
   protected readonly list = new CursorList<AuditEntry>(
     (query) => this.api.get('/audit', auditPageSchema, query),
     {
@@ -135,15 +108,10 @@ export class AuditLog implements OnInit {
   readonly action = input<string>();
   protected readonly filters = inject(FormBuilder).nonNullable.group({ action: [''], targetType: [''] });
 
-  constructor() {
-    this.filters.valueChanges
-      .pipe(debounceTime(250), takeUntilDestroyed())
-      .subscribe((value) => void this.list.filter(value));
-  }
   ngOnInit(): void {
     const action = this.action();
     if (action) this.filters.setValue({ action, targetType: '' }, { emitEvent: false });
-    void this.list.filter(this.filters.getRawValue());
+    void this.list.followFilters(this.filters, this.destroyRef);
   }
 
   protected summary(entry: AuditEntry): string {

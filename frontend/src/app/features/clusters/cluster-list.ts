@@ -1,19 +1,16 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSortModule } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import type { Cluster } from '@skyy/contracts';
-import { debounceTime } from 'rxjs';
 import { SessionState } from '../../core/auth/session-state.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
+import { CursorTable } from '../../shared/cursor-table.ts';
 import { Icon } from '../../shared/icon.ts';
 import { TimeAgoPipe } from '../../shared/time.ts';
 import { ClustersApi } from './clusters-api.ts';
@@ -25,8 +22,7 @@ import { ClustersApi } from './clusters-api.ts';
     RouterLink,
     MatTableModule,
     MatSortModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
+    CursorTable,
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
@@ -60,65 +56,40 @@ import { ClustersApi } from './clusters-api.ts';
         </mat-select>
       </mat-form-field>
     </form>
-    @if (list.error()) {
-      <p class="form-error" role="alert">{{ list.error() }}</p>
-    }
-    <div class="table-scroll">
-      @if (list.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading clusters" />
-      }
-      <table
-        mat-table
-        [dataSource]="list.items()"
-        matSort
-        [matSortActive]="list.sort()"
-        [matSortDirection]="list.order()"
-        (matSortChange)="list.sortBy($event)"
-        aria-label="Clusters"
-      >
-        <ng-container matColumnDef="name">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>Name</th>
-          <td mat-cell *matCellDef="let cluster">
-            <a [routerLink]="['/clusters', cluster.id]">{{ cluster.name }}</a>
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="type">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>Type</th>
-          <td mat-cell *matCellDef="let cluster">{{ cluster.type }}</td>
-        </ng-container>
-        <ng-container matColumnDef="site">
-          <th mat-header-cell *matHeaderCellDef>Site</th>
-          <td mat-cell *matCellDef="let cluster">{{ cluster.site ?? '—' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="apiUrl">
-          <th mat-header-cell *matHeaderCellDef>API</th>
-          <td mat-cell *matCellDef="let cluster" class="mono">{{ cluster.apiUrl ?? '—' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="token">
-          <th mat-header-cell *matHeaderCellDef>Token</th>
-          <td mat-cell *matCellDef="let cluster">{{ cluster.tokenSecret.set ? 'set' : 'not set' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="createdAt">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>Added</th>
-          <td mat-cell *matCellDef="let cluster">{{ cluster.createdAt | timeAgo }}</td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns"></tr>
-        <tr mat-row *matRowDef="let row; columns: columns"></tr>
-        <tr class="mat-row" *matNoDataRow>
-          <td class="empty" [attr.colspan]="columns.length">
-            {{ list.loading() ? 'Loading…' : 'No clusters yet.' }}
-          </td>
-        </tr>
-      </table>
-      <mat-paginator
-        [length]="list.total()"
-        [pageIndex]="list.pageIndex()"
-        [pageSize]="list.pageSize()"
-        [pageSizeOptions]="[10, 25, 50, 100]"
-        (page)="list.page($event)"
-        aria-label="Pages of clusters"
-      />
-    </div>
+    <app-cursor-table
+      [list]="list"
+      [columns]="columns"
+      label="Clusters"
+      noun="clusters"
+      empty="No clusters yet."
+    >
+      <ng-container matColumnDef="name">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>Name</th>
+        <td mat-cell *matCellDef="let cluster">
+          <a [routerLink]="['/clusters', cluster.id]">{{ cluster.name }}</a>
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="type">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>Type</th>
+        <td mat-cell *matCellDef="let cluster">{{ cluster.type }}</td>
+      </ng-container>
+      <ng-container matColumnDef="site">
+        <th mat-header-cell *matHeaderCellDef>Site</th>
+        <td mat-cell *matCellDef="let cluster">{{ cluster.site ?? '—' }}</td>
+      </ng-container>
+      <ng-container matColumnDef="apiUrl">
+        <th mat-header-cell *matHeaderCellDef>API</th>
+        <td mat-cell *matCellDef="let cluster" class="mono">{{ cluster.apiUrl ?? '—' }}</td>
+      </ng-container>
+      <ng-container matColumnDef="token">
+        <th mat-header-cell *matHeaderCellDef>Token</th>
+        <td mat-cell *matCellDef="let cluster">{{ cluster.tokenSecret.set ? 'set' : 'not set' }}</td>
+      </ng-container>
+      <ng-container matColumnDef="createdAt">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>Added</th>
+        <td mat-cell *matCellDef="let cluster">{{ cluster.createdAt | timeAgo }}</td>
+      </ng-container>
+    </app-cursor-table>
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -130,9 +101,6 @@ export class ClusterList {
   protected readonly filters = inject(FormBuilder).nonNullable.group({ q: [''], type: [''] });
 
   constructor() {
-    void this.list.first();
-    this.filters.valueChanges
-      .pipe(debounceTime(250), takeUntilDestroyed())
-      .subscribe((value) => void this.list.filter(value));
+    void this.list.followFilters(this.filters, inject(DestroyRef));
   }
 }

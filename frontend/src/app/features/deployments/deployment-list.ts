@@ -1,19 +1,16 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSortModule } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import type { Deployment } from '@skyy/contracts';
-import { debounceTime } from 'rxjs';
 import { SessionState } from '../../core/auth/session-state.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
+import { CursorTable } from '../../shared/cursor-table.ts';
 import { Icon } from '../../shared/icon.ts';
 import { ReferenceNames } from '../../shared/reference-names.ts';
 import { TimeAgoPipe } from '../../shared/time.ts';
@@ -27,8 +24,7 @@ import { deploymentStatusClass, deploymentStatuses } from './deployment-status.t
     RouterLink,
     MatTableModule,
     MatSortModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
+    CursorTable,
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
@@ -70,71 +66,46 @@ import { deploymentStatusClass, deploymentStatuses } from './deployment-status.t
         </mat-form-field>
       }
     </form>
-    @if (list.error()) {
-      <p class="form-error" role="alert">{{ list.error() }}</p>
-    }
-    <div class="table-scroll">
-      @if (list.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading deployments" />
-      }
-      <table
-        mat-table
-        [dataSource]="list.items()"
-        matSort
-        [matSortActive]="list.sort()"
-        [matSortDirection]="list.order()"
-        (matSortChange)="list.sortBy($event)"
-        aria-label="Deployments"
-      >
-        <ng-container matColumnDef="name">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>Name</th>
-          <td mat-cell *matCellDef="let deployment">
-            <a [routerLink]="['/deployments', deployment.id]">{{ deployment.name }}</a>
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="status">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>Status</th>
-          <td mat-cell *matCellDef="let deployment">
-            <span class="status" [class]="statusClass(deployment.status)">{{ deployment.status }}</span>
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="kind">
-          <th mat-header-cell *matHeaderCellDef>Kind</th>
-          <td mat-cell *matCellDef="let deployment">
-            {{ deployment.kind === 'internal' ? 'our own' : 'customer' }}
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="customer">
-          <th mat-header-cell *matHeaderCellDef>Customer</th>
-          <td mat-cell *matCellDef="let deployment">
-            {{ names.nameOf(names.customers(), deployment.customerId) ?? '—' }}
-          </td>
-        </ng-container>
-        <ng-container matColumnDef="runtime">
-          <th mat-header-cell *matHeaderCellDef>Runtime</th>
-          <td mat-cell *matCellDef="let deployment">{{ deployment.runtime ?? '—' }}</td>
-        </ng-container>
-        <ng-container matColumnDef="createdAt">
-          <th mat-header-cell *matHeaderCellDef mat-sort-header>Created</th>
-          <td mat-cell *matCellDef="let deployment">{{ deployment.createdAt | timeAgo }}</td>
-        </ng-container>
-        <tr mat-header-row *matHeaderRowDef="columns"></tr>
-        <tr mat-row *matRowDef="let row; columns: columns"></tr>
-        <tr class="mat-row" *matNoDataRow>
-          <td class="empty" [attr.colspan]="columns.length">
-            {{ list.loading() ? 'Loading…' : 'No deployments match.' }}
-          </td>
-        </tr>
-      </table>
-      <mat-paginator
-        [length]="list.total()"
-        [pageIndex]="list.pageIndex()"
-        [pageSize]="list.pageSize()"
-        [pageSizeOptions]="[10, 25, 50, 100]"
-        (page)="list.page($event)"
-        aria-label="Pages of deployments"
-      />
-    </div>
+    <app-cursor-table
+      [list]="list"
+      [columns]="columns"
+      label="Deployments"
+      noun="deployments"
+      empty="No deployments match."
+    >
+      <ng-container matColumnDef="name">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>Name</th>
+        <td mat-cell *matCellDef="let deployment">
+          <a [routerLink]="['/deployments', deployment.id]">{{ deployment.name }}</a>
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="status">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>Status</th>
+        <td mat-cell *matCellDef="let deployment">
+          <span class="status" [class]="statusClass(deployment.status)">{{ deployment.status }}</span>
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="kind">
+        <th mat-header-cell *matHeaderCellDef>Kind</th>
+        <td mat-cell *matCellDef="let deployment">
+          {{ deployment.kind === 'internal' ? 'our own' : 'customer' }}
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="customer">
+        <th mat-header-cell *matHeaderCellDef>Customer</th>
+        <td mat-cell *matCellDef="let deployment">
+          {{ names.nameOf(names.customers(), deployment.customerId) ?? '—' }}
+        </td>
+      </ng-container>
+      <ng-container matColumnDef="runtime">
+        <th mat-header-cell *matHeaderCellDef>Runtime</th>
+        <td mat-cell *matCellDef="let deployment">{{ deployment.runtime ?? '—' }}</td>
+      </ng-container>
+      <ng-container matColumnDef="createdAt">
+        <th mat-header-cell *matHeaderCellDef mat-sort-header>Created</th>
+        <td mat-cell *matCellDef="let deployment">{{ deployment.createdAt | timeAgo }}</td>
+      </ng-container>
+    </app-cursor-table>
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -153,10 +124,7 @@ export class DeploymentList {
   protected readonly filters = inject(FormBuilder).nonNullable.group({ q: [''], status: [''], kind: [''] });
 
   constructor() {
-    void this.list.first();
+    void this.list.followFilters(this.filters, inject(DestroyRef));
     if (!this.session.isCustomer()) void this.names.loadCustomers();
-    this.filters.valueChanges
-      .pipe(debounceTime(250), takeUntilDestroyed())
-      .subscribe((value) => void this.list.filter(value));
   }
 }

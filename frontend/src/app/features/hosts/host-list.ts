@@ -1,20 +1,17 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSortModule } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import type { Host } from '@skyy/contracts';
-import { debounceTime } from 'rxjs';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { SessionState } from '../../core/auth/session-state.ts';
 import { LiveEvents } from '../../core/events/live-events.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
+import { CursorTable } from '../../shared/cursor-table.ts';
 import { Icon } from '../../shared/icon.ts';
 import { ReferenceNames } from '../../shared/reference-names.ts';
 import { TimeAgoPipe } from '../../shared/time.ts';
@@ -27,8 +24,7 @@ import { HostsApi } from './hosts-api.ts';
     RouterLink,
     MatTableModule,
     MatSortModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
+    CursorTable,
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
@@ -53,11 +49,8 @@ export class HostList {
   });
 
   constructor() {
-    void this.list.first();
+    void this.list.followFilters(this.filters, inject(DestroyRef));
     void this.names.loadClusters();
-    this.filters.valueChanges
-      .pipe(debounceTime(250), takeUntilDestroyed())
-      .subscribe((value) => void this.list.filter(value));
     inject(LiveEvents).on('inventory.changed', () => void this.list.reload());
   }
 }

@@ -1,11 +1,17 @@
-import { ChangeDetectionStrategy, Component, inject, input, type OnInit, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  inject,
+  input,
+  type OnInit,
+  signal,
+} from '@angular/core';
 import { FormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatMenuModule } from '@angular/material/menu';
-import { MatPaginatorModule } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSortModule } from '@angular/material/sort';
@@ -18,11 +24,11 @@ import {
   type Job,
   type JobTypeInfo,
 } from '@skyy/contracts';
-import { debounceTime } from 'rxjs';
 import { SessionState } from '../../core/auth/session-state.ts';
 import { LiveEvents } from '../../core/events/live-events.ts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
+import { CursorTable } from '../../shared/cursor-table.ts';
 import { Icon } from '../../shared/icon.ts';
 import { TimeAgoPipe } from '../../shared/time.ts';
 import { JobsApi } from './jobs-api.ts';
@@ -35,7 +41,7 @@ import { jobStatusClass } from './job-status.ts';
     RouterLink,
     MatTableModule,
     MatSortModule,
-    MatPaginatorModule,
+    CursorTable,
     MatProgressBarModule,
     MatFormFieldModule,
     MatInputModule,
@@ -51,6 +57,7 @@ import { jobStatusClass } from './job-status.ts';
 export class JobList implements OnInit {
   private readonly jobs = inject(JobsApi);
   private readonly router = inject(Router);
+  private readonly destroyRef = inject(DestroyRef);
   protected readonly session = inject(SessionState);
   protected readonly statuses = jobStatusSchema.options;
   protected readonly statusClass = jobStatusClass;
@@ -68,9 +75,6 @@ export class JobList implements OnInit {
 
   constructor() {
     const events = inject(LiveEvents);
-    this.filters.valueChanges
-      .pipe(debounceTime(250), takeUntilDestroyed())
-      .subscribe((value) => void this.list.filter(value));
     if (this.session.canEdit()) {
       this.jobs.types().then(
         (types) => this.startable.set(types.items.filter((t) => t.startableFromApi)),
@@ -93,7 +97,7 @@ export class JobList implements OnInit {
   ngOnInit(): void {
     const status = this.status();
     if (status) this.filters.setValue({ status, type: '' }, { emitEvent: false });
-    void this.list.filter(this.filters.getRawValue());
+    void this.list.followFilters(this.filters, this.destroyRef);
   }
 
   private patch(id: string, change: Partial<Job>): void {
