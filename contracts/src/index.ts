@@ -15,4 +15,5 @@ export * from './api/jobs.ts';
 export * from './api/auth.ts';
 export * from './api/gpus.ts';
 export * from './gpu-agent/gpu-config.schema.ts';
+export * from './gpu-agent/chassis-config.schema.ts';
 export * from './gpu-agent/gpu-agent-state.schema.ts';

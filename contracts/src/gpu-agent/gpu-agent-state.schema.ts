@@ -99,6 +99,11 @@ export const gpuAgentEventKindSchema = z.enum([
   'config_applied',
   'config_rejected',
   'restored_defaults',
+  'chassis_control_started',
+  'chassis_reading_failed',
+  'chassis_reading_recovered',
+  'chassis_write_failed',
+  'chassis_restored',
 ]);
 
 export const gpuAgentEventSchema = z.object({
@@ -107,6 +112,37 @@ export const gpuAgentEventSchema = z.object({
   kind: gpuAgentEventKindSchema,
   gpu: z.string().optional(),
   message: z.string(),
+});
+
+/** One BMC fan zone of the chassis controller. */
+export const chassisZoneStateSchema = z.object({
+  /** As ipmitool is given it, e.g. `0x00`. */
+  zone: z.string(),
+  /** Level decided for this zone, in percent of duty. */
+  levelPct: z.number(),
+  /** Level last written successfully; absent in dry-run and before the first write. */
+  appliedPct: z.number().optional(),
+});
+
+/**
+ * The chassis fan controller (Supermicro H12: CPU Tctl → IPMI zone duty), present when the
+ * config has an enabled `chassis:` block. `failsafe`: no good CPU reading, every zone at 100 %.
+ */
+export const chassisStateSchema = z.object({
+  status: z.enum(['starting', 'ok', 'failsafe']),
+  /** Where the temperature comes from, e.g. `k10temp Tctl (sensors -j)`. */
+  sensor: z.string(),
+  /** Hottest matching sensor at the last good reading. */
+  temperatureC: z.number().optional(),
+  readingAt: z.iso.datetime().optional(),
+  levelPct: z.number().optional(),
+  zones: z.array(chassisZoneStateSchema),
+  /** Why the level is what it is, e.g. `47 °C ≥ 47 °C: 40 → 50 %`. */
+  reason: z.string().optional(),
+  /** What is wrong while status is failsafe or writes fail. */
+  alert: z.string().optional(),
+  readingFailures: z.number().int().min(0),
+  writeFailures: z.number().int().min(0),
 });
 
 export const gpuAgentStateSchema = z.object({
@@ -122,6 +158,8 @@ export const gpuAgentStateSchema = z.object({
   /** True while no sample arrived within 3 poll intervals. */
   stale: z.boolean(),
   gpus: z.array(gpuAgentGpuStateSchema),
+  /** Chassis fans, when this agent controls them (optional: older agents never send it). */
+  chassis: chassisStateSchema.optional(),
   events: z.array(gpuAgentEventSchema),
 });
 
@@ -134,3 +172,5 @@ export type GpuAgentGpuState = z.infer<typeof gpuAgentGpuStateSchema>;
 export type GpuAgentEventKind = z.infer<typeof gpuAgentEventKindSchema>;
 export type GpuAgentEvent = z.infer<typeof gpuAgentEventSchema>;
 export type GpuAgentState = z.infer<typeof gpuAgentStateSchema>;
+export type ChassisZoneState = z.infer<typeof chassisZoneStateSchema>;
+export type ChassisState = z.infer<typeof chassisStateSchema>;

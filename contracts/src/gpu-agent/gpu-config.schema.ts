@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chassisConfigSchema } from './chassis-config.schema.ts';
 
 /**
  * gpu_config.yaml, the GPU agent's configuration. The user's existing file (poll_interval_sec,
@@ -125,6 +126,8 @@ export const gpuAgentConfigSchema = z
       startup: startupOverrideSchema.default({}),
     }),
     gpus: z.array(gpuOverrideSchema).default([]),
+    /** Supermicro H12 chassis fans driven by CPU temperature; absent: not controlled. */
+    chassis: chassisConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     checkFan(config.defaults.fan_control, ['defaults', 'fan_control'], ctx);
