@@ -105,7 +105,7 @@ describe('applyPlan against the simulator', () => {
       ipconfig0: 'ip=69.1.1.2/24,gw=69.1.1.1',
       ciuser: 'skyy',
       onboot: '1',
-      tags: 'skyy-created;skyy-managed',
+      tags: 'skyy-created;skyy-managed;skyy-template.ubuntu-2404-cloud',
     });
     expect(gpu1?.config.scsi0).toMatch(/^ceph-vm:vm-\d+-disk-0,iothread=1,size=64G$/);
     expect(gpu1?.config.description).toBeUndefined();
@@ -119,7 +119,7 @@ describe('applyPlan against the simulator', () => {
     expect(web1?.config).toMatchObject({
       scsi0: expect.stringMatching(/^local-lvm:vm-\d+-disk-0,iothread=1,size=20G$/),
       ide2: expect.stringContaining('cloudinit'),
-      tags: 'skyy-created;skyy-managed;web',
+      tags: 'skyy-created;skyy-managed;skyy-no-template;web',
     });
 
     // Change the running GPU worker (needs a restart) and drop web-1.
@@ -314,6 +314,55 @@ describe('applyPlan against the simulator', () => {
         sim.state.guests.filter((g) => g.config.name === name),
         name,
       ).toHaveLength(1);
+  });
+
+  it('records the template of a VM it creates, and replaces the VM when the declared template changes', async () => {
+    const { sim, pve } = await setup();
+    const template = sim.state.guests.find((g) => g.vmid === 9000);
+    if (!template) throw new Error('the simulator has no template 9000');
+    // A newer image, as an operator would add one.
+    sim.state.guests.push({
+      ...structuredClone(template),
+      vmid: 9001,
+      config: {
+        ...template.config,
+        name: 'ubuntu-2604-cloud',
+        scsi0: 'ceph-vm:base-9001-disk-0,iothread=1,size=4G',
+      },
+    });
+    const worker = {
+      ...web,
+      name: 'app-1',
+      template: 'ubuntu-2404-cloud',
+      disks: [{ storage: 'ceph-vm', size: 10 }],
+    };
+    const first = hosts({ pve2: [worker, { ...web, name: 'fresh-1' }] });
+    expect((await applyPlan(pve, await plan(pve, first), fast)).ok).toBe(true);
+    const tagsOf = (name: string) =>
+      sim.state.guests.find((g) => g.config.name === name)?.config.tags?.split(';') ?? [];
+    expect(tagsOf('app-1')).toContain('skyy-template.ubuntu-2404-cloud');
+    expect(tagsOf('fresh-1')).toContain('skyy-no-template');
+    const oldVmid = sim.state.guests.find((g) => g.config.name === 'app-1')?.vmid;
+
+    const second = hosts({
+      pve2: [
+        { ...worker, template: 'ubuntu-2604-cloud' },
+        { ...web, name: 'fresh-1' },
+      ],
+    });
+    expect((await plan(pve, second)).errors.map((e) => e.message)).toEqual([
+      "VM 'app-1' must be replaced (cloned from template ubuntu-2404-cloud, declared template ubuntu-2604-cloud) but deleting is not allowed (pass allowDelete / --allow-delete)",
+    ]);
+    const replace = await plan(pve, second, { allowDelete: true });
+    expect(replace.summary).toMatchObject({ replace: 1, unchanged: 1 });
+    expect((await applyPlan(pve, replace, fast)).ok).toBe(true);
+    const apps = sim.state.guests.filter((g) => g.config.name === 'app-1');
+    expect(apps).toHaveLength(1);
+    // Destroyed and cloned again (PVE may hand out the same VMID again).
+    const tasks = sim.tasks.list('pve2').filter((t) => t.id === String(oldVmid));
+    expect(tasks.map((t) => t.type)).toEqual(expect.arrayContaining(['qmdestroy']));
+    expect(tagsOf('app-1')).toContain('skyy-template.ubuntu-2604-cloud');
+    expect((await plan(pve, second, { allowDelete: true })).summary.unchanged).toBe(2);
   });
 
   it('refuses to apply a plan with errors', async () => {

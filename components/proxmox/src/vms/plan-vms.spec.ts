@@ -50,6 +50,19 @@ const base: DesiredVmInput = {
 
 const configOf = (vm: ActualVm) => vm.config ?? baseConfig(vm.vmid, vm.name);
 
+/** web-1 as Skyy created it from `template`: the source recorded in a tag. */
+const clonedFrom = (template: string): ActualVm => ({
+  vmid: 101,
+  name: 'web-1',
+  tags: ['skyy-created', 'skyy-managed', `skyy-template.${template}`],
+});
+const oldTemplate: ActualVm = {
+  vmid: 9001,
+  name: 'ubuntu-2204-cloud',
+  template: true,
+  config: { name: 'ubuntu-2204-cloud', template: '1' },
+};
+
 function snapshot(vms: ActualVm[], extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
   const all: ActualVm[] = [
     {
@@ -264,6 +277,65 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'replaces a VM cloned from another template than the declared one when deleting is allowed',
+    desired: hosts(['pve1', [base]]),
+    actual: [clonedFrom('ubuntu-2204-cloud'), oldTemplate],
+    options: { allowDelete: true },
+    expected: ['replace web-1: cloned from template ubuntu-2204-cloud, declared template ubuntu-2404-cloud'],
+  },
+  {
+    name: 'says a template change needs a replacement that deleting must allow',
+    desired: hosts(['pve1', [base]]),
+    actual: [clonedFrom('ubuntu-2204-cloud'), oldTemplate],
+    expected: [
+      "error web-1: VM 'web-1' must be replaced (cloned from template ubuntu-2204-cloud, declared template ubuntu-2404-cloud) but deleting is not allowed (pass allowDelete / --allow-delete)",
+    ],
+  },
+  {
+    name: 'never replaces a protected VM for a template change',
+    desired: hosts(['pve1', [{ ...base, protect: true }]]),
+    actual: [
+      {
+        ...clonedFrom('ubuntu-2204-cloud'),
+        config: { ...configOf(clonedFrom('ubuntu-2204-cloud')), protection: '1' },
+      },
+      oldTemplate,
+    ],
+    options: { allowDelete: true },
+    expected: [
+      "error web-1: VM 'web-1' must be replaced (cloned from template ubuntu-2204-cloud, declared template ubuntu-2404-cloud) but it is protected (protect: true)",
+    ],
+  },
+  {
+    name: 'leaves a VM cloned from the declared template alone, also when the template is named by VMID',
+    desired: hosts(['pve1', [base, { ...base, name: 'web-2', template: 9000, nics: undefined }]]),
+    actual: [
+      clonedFrom('ubuntu-2404-cloud'),
+      { ...clonedFrom('ubuntu-2404-cloud'), vmid: 102, name: 'web-2' },
+    ],
+    expected: ['unchanged web-1', 'unchanged web-2'],
+  },
+  {
+    name: 'replaces a fresh VM declared as a clone now, and a clone declared fresh',
+    desired: hosts(['pve1', [base, { ...base, name: 'web-2', template: undefined, nics: undefined }]]),
+    actual: [
+      { ...clonedFrom('ubuntu-2404-cloud'), tags: ['skyy-created', 'skyy-managed', 'skyy-no-template'] },
+      { ...clonedFrom('ubuntu-2404-cloud'), vmid: 102, name: 'web-2' },
+    ],
+    options: { allowDelete: true },
+    expected: [
+      'replace web-1: created without a template, declared as a clone of ubuntu-2404-cloud',
+      'replace web-2: cloned from template ubuntu-2404-cloud, declared without a template (a fresh VM)',
+    ],
+  },
+  {
+    name: 'does not replace VMs created before Skyy recorded their template',
+    desired: hosts(['pve1', [{ ...base, template: 'ubuntu-2204-cloud' }]]),
+    actual: [{ vmid: 101, name: 'web-1' }, oldTemplate],
+    options: { allowDelete: true },
+    expected: ['unchanged web-1'],
+  },
+  {
     name: 'does not adopt a VM that only shares the name',
     desired: hosts(['pve1', [base]]),
     actual: [{ vmid: 120, name: 'web-1', tags: [] }],
@@ -473,7 +545,7 @@ describe('planVms', () => {
       onboot: '0',
       protection: '1',
       cpu: 'host',
-      tags: 'skyy-created;skyy-managed',
+      tags: 'skyy-created;skyy-managed;skyy-no-template',
       net0: 'virtio=02:00:2E:8C:5E:78,bridge=vmbr1,tag=502',
       hostpci0: 'mapping=rtx3090,pcie=1,x-vga=1',
       machine: 'q35',
@@ -511,6 +583,23 @@ describe('renderPlan', () => {
     expect(text).toContain('  # old (VMID 103 on pve1) will be destroyed (stopped first)');
     expect(text).toContain('Plan: 1 to create, 1 to update, 0 to replace, 1 to delete, 0 unchanged.');
     expect(text).toContain("  ✗ x: template 'nope' not found (templates: ubuntu-2404-cloud (9000))");
+  });
+
+  it('gives the reason for a replacement, and records the template of the new VM', () => {
+    const plan = planVms(hosts(['pve1', [base]]), snapshot([clonedFrom('ubuntu-2204-cloud'), oldTemplate]), {
+      allowDelete: true,
+    });
+    const text = renderPlan(plan);
+    expect(text).toContain(
+      '  # web-1 (VMID 101 on pve1) must be replaced: cloned from template ubuntu-2204-cloud, declared template ubuntu-2404-cloud',
+    );
+    expect(text).toContain(
+      '  # the new VM: full clone of ubuntu-2404-cloud (9000 on pve1), VMID assigned at apply',
+    );
+    expect(text).toContain(
+      '      + tags       = "skyy-created;skyy-managed;skyy-template.ubuntu-2404-cloud"',
+    );
+    expect(text).toContain('Plan: 0 to create, 0 to update, 1 to replace, 0 to delete, 0 unchanged.');
   });
 
   it('says so when there is nothing to do', () => {

@@ -1,7 +1,14 @@
 import type { DesiredVm } from '@skyy/contracts';
 import type { GuestResource } from '../client/cluster.ts';
 import { allocateGpus, type GpuRequest } from './gpu-allocation.ts';
-import { defaultIdentity, hasCreatingMarker, hasTag, type IdentityOptions } from './identity.ts';
+import {
+  defaultIdentity,
+  hasCreatingMarker,
+  hasTag,
+  recordedSource,
+  sourceTag,
+  type IdentityOptions,
+} from './identity.ts';
 import { diffTarget, resolveTarget } from './target.ts';
 import type {
   ClusterSnapshot,
@@ -117,7 +124,11 @@ export function planVms(
       node: d.node,
       vmid: d.vm.vmid,
       source,
-      target: resolveTarget(d.vm, d.node, gpus.values.get(d.vm.name), identity, undefined, { created: true }),
+      target: resolveTarget(d.vm, d.node, gpus.values.get(d.vm.name), identity, undefined, {
+        created: true,
+        source:
+          source.kind === 'clone' ? { kind: 'clone', template: source.template.name } : { kind: 'fresh' },
+      }),
     };
   };
 
@@ -158,6 +169,9 @@ export function planVms(
     for (const message of diff.warnings) warnings.push({ vm: vm.name, node, message });
     if (vm.vmid !== undefined && vm.vmid !== existing.vmid)
       diff.replaceReasons.push(`VMID is ${existing.vmid}, declared ${vm.vmid}`);
+    const sourceChange = changedSource(vm, existing, snapshot);
+    if (sourceChange?.reason) diff.replaceReasons.push(sourceChange.reason);
+    if (sourceChange?.warning) warnings.push({ vm: vm.name, node, message: sourceChange.warning });
 
     const migrateFrom = existing.node !== node ? existing.node : undefined;
     const hasGpus =
@@ -295,4 +309,36 @@ function resolveSource(
     full: vm.full_clone,
     storage,
   };
+}
+
+/**
+ * Whether the declared source (template, or none for a fresh VM) differs from the one recorded
+ * when Skyy created the VM. Only a recorded source counts: VMs without the record (created
+ * before it was written, or adopted) are never replaced for it.
+ */
+function changedSource(
+  vm: DesiredVm,
+  existing: GuestResource,
+  snapshot: ClusterSnapshot,
+): { reason?: string; warning?: string } | undefined {
+  const recorded = recordedSource(existing.tags);
+  if (!recorded) return undefined;
+  if (vm.template === undefined)
+    return recorded.kind === 'clone'
+      ? { reason: `cloned from template ${recorded.template}, declared without a template (a fresh VM)` }
+      : undefined;
+  let declared: string;
+  if (typeof vm.template === 'number') {
+    const template = snapshot.guests.find((g) => g.template && g.vmid === vm.template);
+    if (!template)
+      return {
+        warning: `template ${vm.template} not found; whether VMID ${existing.vmid} was made from it is not checked`,
+      };
+    declared = template.name;
+  } else declared = vm.template;
+  if (recorded.kind === 'fresh')
+    return { reason: `created without a template, declared as a clone of ${declared}` };
+  return sourceTag(recorded) === sourceTag({ kind: 'clone', template: declared })
+    ? undefined
+    : { reason: `cloned from template ${recorded.template}, declared template ${declared}` };
 }

@@ -1,7 +1,7 @@
 import type { DesiredVm } from '@skyy/contracts';
 import { formatPropertyString, parsePropertyString } from '../schema/property-string.ts';
 import { formatNet, mergedValue, needsReboot, sameValue } from './config-values.ts';
-import { hasTag, type IdentityOptions } from './identity.ts';
+import { hasTag, isSourceTag, sourceTag, type IdentityOptions, type RecordedSource } from './identity.ts';
 import type { DiskResize, FieldChange, VmTarget } from './types.ts';
 
 /**
@@ -14,7 +14,7 @@ export function resolveTarget(
   gpuValues: string[] | undefined,
   identity: IdentityOptions,
   current: { config: Record<string, string> } | undefined,
-  options: { created: boolean },
+  options: { created: boolean; source?: RecordedSource },
 ): VmTarget {
   const config: Record<string, string> = {
     name: vm.name,
@@ -31,9 +31,11 @@ export function resolveTarget(
   if (vm.description !== undefined) config.description = vm.description;
 
   const currentTags = (current?.config.tags ?? '').split(/[;,\s]+/).filter(Boolean);
+  // The source is recorded when Skyy creates the VM and kept as it is afterwards.
   const skyyTags = [
     identity.managedTag,
     ...(options.created || hasTag(currentTags, identity.createdTag) ? [identity.createdTag] : []),
+    ...(options.source ? [sourceTag(options.source)] : currentTags.filter(isSourceTag)),
   ];
   const otherTags = vm.tags ?? currentTags.filter((t) => !hasTag(skyyTags, t));
   config.tags = [...new Set([...skyyTags, ...otherTags])].sort().join(';');
