@@ -8,6 +8,7 @@ import { runAgent, type RunningAgent } from '../agent/bootstrap/run-agent.ts';
 import { BUNDLED_CONFIG } from '../agent/config/load-config.ts';
 import { createLogger } from '../utils/logger.ts';
 import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI, waitFor } from './helpers.ts';
+import { promtoolProblems } from '../../../scripts/testing/promtool.ts';
 
 /**
  * The whole agent in dry-run, reading through ONE long-running fake nvidia-smi, with its HTTP API:
@@ -119,6 +120,8 @@ describe('gpu-agent end to end against the fake nvidia-smi (dry-run)', () => {
     expect(text).toMatch(/^skyy_gpu_agent_writes_total\{.*actuator="fan 0"\} [1-9]/m);
     expect(text).toMatch(/^skyy_gpu_agent_dry_run 1$/m);
     expectValidExposition(text);
+    // And Prometheus' own linter agrees (where installed: CI always, see promtool.ts).
+    expect(promtoolProblems(text) ?? []).toEqual([]);
   });
 
   it('refuses config writes without the token and explains invalid configs with their line', async () => {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { ChassisMetrics } from '../chassis/chassis-metrics.ts';
 import type { AgentState } from '../state/agent-state.ts';
 
 /**
@@ -34,10 +35,16 @@ export class AgentMetrics {
   readonly protectionActions: Counter<'action'>;
   readonly sourceProblems: Counter;
   readonly configRejected: Counter<'source'>;
+  readonly chassis: ChassisMetrics;
 
   constructor(private readonly state: AgentState) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'skyy_gpu_agent_process_' });
+    // prom-client names three of its gauges `…_total`, which promtool rejects (only counters may
+    // end in _total); they are debugging aids, so they are left out.
+    for (const gauge of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+      this.registry.removeSingleMetric(`skyy_gpu_agent_process_nodejs_${gauge}`);
+    }
     const gpuGauge = (name: string, help: string, extra: string[] = []) =>
       new Gauge({ name, help, labelNames: ['uuid', 'gpu', ...extra], registers });
 
@@ -150,6 +157,8 @@ export class AgentMetrics {
       registers,
     });
 
+    this.chassis = new ChassisMetrics(this.registry, () => this.state.chassis());
+
     const gpuCount = new Gauge({ name: 'skyy_gpu_agent_gpus', help: 'GPUs the agent knows.', registers });
     // Rebuilt from the state on every scrape, before rendering.
     const all = [
@@ -228,6 +237,7 @@ export class AgentMetrics {
 
   async render(): Promise<string> {
     this.refresh();
+    this.chassis.update();
     return this.registry.metrics();
   }
 
