@@ -115,13 +115,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: ApiHa
       if (!allow(['GET', 'HEAD'])) return;
       const state = handlers.state();
       const failsafe = state.gpus.filter((gpu) => gpu.status === 'failsafe').length;
-      const status = state.stale || state.gpus.length === 0 ? 'stale' : failsafe > 0 ? 'degraded' : 'ok';
+      const chassisFailsafe = state.chassis?.status === 'failsafe';
+      const status =
+        state.stale || state.gpus.length === 0 ? 'stale' : failsafe > 0 || chassisFailsafe ? 'degraded' : 'ok';
       send(res, status === 'stale' ? 503 : 200, {
         status,
         mode: state.mode,
         source: state.source,
         gpus: state.gpus.length,
         failsafe,
+        ...(state.chassis ? { chassis: state.chassis.status } : {}),
         ...(state.lastSampleAt ? { lastSampleAt: state.lastSampleAt } : {}),
       });
       return;

@@ -79,12 +79,13 @@ export function nextLevel(temp: number, last: number | undefined, rule: LevelRul
   return atLeastMin({ level: last, reason: `${temp} °C: holds ${last} % (${limits.join(', ')})` }, minLevel);
 }
 
-/** Duty byte for `ipmitool raw 0x30 0x70 0x66 0x01 <zone> <duty>`, as the script writes it (40 → 0x28, 30 → 0x1E). */
-export function dutyByte(level: number): string {
-  return `0x${level.toString(16).toUpperCase().padStart(2, '0')}`;
+/** A byte as the script passes it to ipmitool: 0x00, 0x1E, 0x64. */
+export function hexByte(value: number): string {
+  return `0x${value.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/** Duty byte for `ipmitool raw 0x30 0x70 0x66 0x01 <zone> <duty>`, as the script writes it (40 → 0x28, 30 → 0x1E). */
+export const dutyByte = hexByte;
+
 /** A zone as ipmitool gets it: 0 → 0x00. */
-export function zoneByte(zone: number): string {
-  return `0x${zone.toString(16).toUpperCase().padStart(2, '0')}`;
-}
+export const zoneByte = hexByte;

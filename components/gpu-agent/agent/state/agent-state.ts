@@ -1,4 +1,4 @@
-import type { GpuAgentEvent, GpuAgentGpuState, GpuAgentState } from '@skyy/contracts';
+import type { ChassisState, GpuAgentEvent, GpuAgentGpuState, GpuAgentState } from '@skyy/contracts';
 import type { EngineEvent } from '../controller/control-engine.ts';
 
 /**
@@ -15,6 +15,8 @@ export class AgentState {
   configLoadedAt: Date | undefined;
   lastSampleAt: Date | undefined;
   stale = false;
+  /** The chassis fan controller's state, when one runs (agent/chassis/). */
+  chassis: () => ChassisState | undefined = () => undefined;
   private readonly events: GpuAgentEvent[] = [];
   private readonly eventListeners: ((event: GpuAgentEvent) => void)[] = [];
 
@@ -42,6 +44,7 @@ export class AgentState {
   }
 
   snapshot(): GpuAgentState {
+    const chassis = this.chassis();
     return {
       host: this.host,
       version: this.version,
@@ -52,6 +55,7 @@ export class AgentState {
       ...(this.lastSampleAt ? { lastSampleAt: this.lastSampleAt.toISOString() } : {}),
       stale: this.stale,
       gpus: this.gpus,
+      ...(chassis ? { chassis } : {}),
       events: this.recentEvents(),
     };
   }
