@@ -8,10 +8,11 @@ import { MatTableModule } from '@angular/material/table';
 import { apiTokenCreateSchema, type ApiToken, type ApiTokenCreated } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { ApiError, errorMessage } from '../../core/http/api-error.ts';
+import { errorMessage } from '../../core/http/api-error.ts';
 import { Confirm } from '../../shared/confirm-dialog.ts';
 import { CopyButton } from '../../shared/copy-button.ts';
-import { applyFieldErrors, controlError, zodFieldErrors } from '../../shared/field-errors.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { DateTimePipe, TimeAgoPipe } from '../../shared/time.ts';
 
 /** Personal API tokens for the CLI and scripts: the secret is shown once, then only its prefix. */
@@ -25,6 +26,7 @@ import { DateTimePipe, TimeAgoPipe } from '../../shared/time.ts';
     MatSelectModule,
     MatButtonModule,
     CopyButton,
+    FormErrors,
     DateTimePipe,
     TimeAgoPipe,
   ],
@@ -37,56 +39,41 @@ export class ApiTokens {
   protected readonly session = inject(SessionState);
   protected readonly tokens = signal<ApiToken[]>([]);
   protected readonly created = signal<ApiTokenCreated | null>(null);
-  protected readonly error = signal<string | null>(null);
-  protected readonly busy = signal(false);
   protected readonly columns = ['name', 'prefix', 'scopes', 'lastUsedAt', 'expiresAt', 'actions'];
   protected readonly form = inject(FormBuilder).nonNullable.group({
     name: ['', Validators.required],
     scopes: ['read'],
     expiresInDays: [''],
   });
+  /** Also shows why the tokens could not be listed or revoked, above the form's button. */
+  protected readonly submission = new FormSubmission(this.form);
 
   constructor() {
     void this.load();
-  }
-
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
   }
 
   private async load(): Promise<void> {
     try {
       this.tokens.set((await this.auth.tokens()).items);
     } catch (error) {
-      this.error.set(errorMessage(error));
+      this.submission.error.set(errorMessage(error));
     }
   }
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    this.error.set(null);
+    this.submission.begin();
     const v = this.form.getRawValue();
-    const parsed = apiTokenCreateSchema.safeParse({
+    const data = this.submission.parse(apiTokenCreateSchema, {
       name: v.name,
       scopes: v.scopes === 'write' ? ['read', 'write'] : ['read'],
       ...(v.expiresInDays ? { expiresInDays: Number(v.expiresInDays) } : {}),
     });
-    if (!parsed.success) {
-      applyFieldErrors(this.form, zodFieldErrors(parsed.error));
-      return;
-    }
-    this.busy.set(true);
-    try {
-      this.created.set(await this.auth.createToken(parsed.data));
+    if (!data) return;
+    await this.submission.send(async () => {
+      this.created.set(await this.auth.createToken(data));
       this.form.reset();
       await this.load();
-    } catch (error) {
-      const problem = ApiError.from(error);
-      applyFieldErrors(this.form, problem.fieldErrors);
-      if (!problem.fieldErrors.length) this.error.set(problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 
   protected async revoke(token: ApiToken): Promise<void> {
@@ -101,7 +88,7 @@ export class ApiTokens {
       await this.auth.revokeToken(token.id);
       if (this.created()?.token.id === token.id) this.created.set(null);
     } catch (error) {
-      this.error.set(errorMessage(error));
+      this.submission.error.set(errorMessage(error));
     }
     await this.load();
   }

@@ -5,15 +5,15 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { passwordChangeSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
-import { ApiError } from '../../core/http/api-error.ts';
-import { applyFieldErrors, controlError } from '../../shared/field-errors.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 
 const controlFor = (path: string) =>
   path === 'currentPassword' ? 'current' : path === 'newPassword' ? 'password' : path;
 
 @Component({
   selector: 'app-change-password',
-  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule],
+  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, FormErrors],
   template: `
     <header class="page-header"><h1>Change password</h1></header>
     <p class="subtitle">Your other sessions are signed out; this one stays.</p>
@@ -21,26 +21,24 @@ const controlFor = (path: string) =>
       <mat-form-field>
         <mat-label>Current password</mat-label>
         <input matInput type="password" formControlName="current" autocomplete="current-password" required />
-        <mat-error>{{ errorOf('current') }}</mat-error>
+        <mat-error>{{ submission.errorOf('current') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>New password</mat-label>
         <input matInput type="password" formControlName="password" autocomplete="new-password" required />
-        <mat-error>{{ errorOf('password') }}</mat-error>
+        <mat-error>{{ submission.errorOf('password') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Repeat the new password</mat-label>
         <input matInput type="password" formControlName="repeat" autocomplete="new-password" required />
-        <mat-error>{{ errorOf('repeat') }}</mat-error>
+        <mat-error>{{ submission.errorOf('repeat') }}</mat-error>
       </mat-form-field>
-      @if (error()) {
-        <p class="form-error" role="alert">{{ error() }}</p>
-      }
+      <app-form-errors [submission]="submission" />
       @if (done()) {
         <p role="status">Your password is changed.</p>
       }
       <div class="form-actions">
-        <button mat-flat-button type="submit" [disabled]="busy()">Change password</button>
+        <button mat-flat-button type="submit" [disabled]="submission.busy()">Change password</button>
       </div>
     </form>
   `,
@@ -53,36 +51,23 @@ export class ChangePassword {
     password: ['', Validators.required],
     repeat: ['', Validators.required],
   });
-  protected readonly busy = signal(false);
+  protected readonly submission = new FormSubmission(this.form, controlFor);
   protected readonly done = signal(false);
-  protected readonly error = signal<string | null>(null);
-
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
-  }
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
     this.done.set(false);
-    this.error.set(null);
+    if (!this.submission.begin()) return;
     const { current, password, repeat } = this.form.getRawValue();
-    const parsed = passwordChangeSchema.safeParse({ currentPassword: current, newPassword: password });
-    if (!parsed.success || this.form.invalid) return;
-    if (password !== repeat) {
-      applyFieldErrors(this.form, [{ path: 'repeat', message: 'The two passwords differ' }]);
-      return;
-    }
-    this.busy.set(true);
-    try {
-      await this.auth.changePassword(parsed.data);
+    const data = this.submission.parse(passwordChangeSchema, {
+      currentPassword: current,
+      newPassword: password,
+    });
+    if (!data) return;
+    if (password !== repeat) return this.submission.reject('repeat', 'The two passwords differ');
+    await this.submission.send(async () => {
+      await this.auth.changePassword(data);
       this.form.reset();
       this.done.set(true);
-    } catch (error) {
-      const problem = ApiError.from(error);
-      const unplaced = applyFieldErrors(this.form, problem.fieldErrors, controlFor);
-      if (!problem.fieldErrors.length || unplaced.length) this.error.set(problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }

@@ -6,12 +6,21 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { passwordForgotSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
-import { errorMessage } from '../../core/http/api-error.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { AuthCard } from './auth-card.ts';
 
 @Component({
   selector: 'app-forgot-password',
-  imports: [ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, AuthCard],
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    AuthCard,
+    FormErrors,
+  ],
   template: `
     <app-auth-card title="Forgot your password?">
       @if (sent()) {
@@ -30,11 +39,9 @@ import { AuthCard } from './auth-card.ts';
             <input matInput formControlName="who" autocomplete="username" required />
             <mat-error>Enter your username or e-mail address</mat-error>
           </mat-form-field>
-          @if (error()) {
-            <p class="form-error" role="alert">{{ error() }}</p>
-          }
+          <app-form-errors [submission]="submission" />
           <div class="form-actions">
-            <button mat-flat-button type="submit" [disabled]="busy()">Send the link</button>
+            <button mat-flat-button type="submit" [disabled]="submission.busy()">Send the link</button>
             <a mat-button routerLink="/login">Back to sign in</a>
           </div>
         </form>
@@ -46,24 +53,17 @@ import { AuthCard } from './auth-card.ts';
 export class ForgotPassword {
   private readonly auth = inject(AuthApi);
   protected readonly form = inject(FormBuilder).nonNullable.group({ who: ['', Validators.required] });
-  protected readonly busy = signal(false);
+  protected readonly submission = new FormSubmission(this.form);
   protected readonly sent = signal(false);
-  protected readonly error = signal<string | null>(null);
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
+    if (!this.submission.begin()) return;
     const who = this.form.getRawValue().who.trim();
-    const parsed = passwordForgotSchema.safeParse(who.includes('@') ? { email: who } : { username: who });
-    if (!parsed.success) return;
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.auth.forgotPassword(parsed.data);
-      this.sent.set(true);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+    const data = this.submission.parse(
+      passwordForgotSchema,
+      who.includes('@') ? { email: who } : { username: who },
+    );
+    if (!data) return;
+    if (await this.submission.send(() => this.auth.forgotPassword(data))) this.sent.set(true);
   }
 }

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -8,12 +8,21 @@ import { loginRequestSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
 import { homeFor, safeReturnTo } from '../../core/auth/guards.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { ApiError } from '../../core/http/api-error.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { AuthCard } from './auth-card.ts';
 
 @Component({
   selector: 'app-login',
-  imports: [ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, AuthCard],
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    AuthCard,
+    FormErrors,
+  ],
   template: `
     <app-auth-card title="Sign in">
       @if (expired()) {
@@ -36,11 +45,9 @@ import { AuthCard } from './auth-card.ts';
           />
           <mat-error>Enter your password</mat-error>
         </mat-form-field>
-        @if (error()) {
-          <p class="form-error" role="alert">{{ error() }}</p>
-        }
+        <app-form-errors [submission]="submission" />
         <div class="form-actions">
-          <button mat-flat-button type="submit" [disabled]="busy()">Sign in</button>
+          <button mat-flat-button type="submit" [disabled]="submission.busy()">Sign in</button>
           <a mat-button routerLink="/forgot-password">Forgot password?</a>
         </div>
       </form>
@@ -69,8 +76,7 @@ export class Login {
     username: ['', Validators.required],
     password: ['', Validators.required],
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission(this.form);
 
   constructor() {
     // A fresh install has nobody to sign in as: offer the first-run page instead.
@@ -81,19 +87,15 @@ export class Login {
   }
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    const parsed = loginRequestSchema.safeParse(this.form.getRawValue());
-    if (!parsed.success) return;
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.auth.login(parsed.data);
-      await this.router.navigateByUrl(safeReturnTo(this.returnTo()) ?? homeFor(this.session.role()));
-    } catch (error) {
-      const problem = ApiError.from(error);
-      this.error.set(problem.status === 401 ? 'The username or password is not right.' : problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    if (!this.submission.begin()) return;
+    const data = this.submission.parse(loginRequestSchema, this.form.getRawValue());
+    if (!data) return;
+    await this.submission.send(
+      async () => {
+        await this.auth.login(data);
+        await this.router.navigateByUrl(safeReturnTo(this.returnTo()) ?? homeFor(this.session.role()));
+      },
+      (problem) => (problem.status === 401 ? 'The username or password is not right.' : problem.message),
+    );
   }
 }

@@ -9,7 +9,8 @@ import { AuthApi } from '../../core/auth/auth-api.ts';
 import { homeFor } from '../../core/auth/guards.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
 import { ApiError } from '../../core/http/api-error.ts';
-import { applyFieldErrors, controlError, zodFieldErrors } from '../../shared/field-errors.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { DateTimePipe } from '../../shared/time.ts';
 import { AuthCard } from './auth-card.ts';
 
@@ -24,6 +25,7 @@ import { AuthCard } from './auth-card.ts';
     MatButtonModule,
     AuthCard,
     DateTimePipe,
+    FormErrors,
   ],
   template: `
     <app-auth-card title="Create your account">
@@ -44,28 +46,26 @@ import { AuthCard } from './auth-card.ts';
           <mat-form-field>
             <mat-label>Username</mat-label>
             <input matInput formControlName="username" autocomplete="username" required />
-            <mat-error>{{ errorOf('username') }}</mat-error>
+            <mat-error>{{ submission.errorOf('username') }}</mat-error>
           </mat-form-field>
           <mat-form-field>
             <mat-label>E-mail (for password resets)</mat-label>
             <input matInput type="email" formControlName="email" autocomplete="email" />
-            <mat-error>{{ errorOf('email') }}</mat-error>
+            <mat-error>{{ submission.errorOf('email') }}</mat-error>
           </mat-form-field>
           <mat-form-field>
             <mat-label>Password</mat-label>
             <input matInput type="password" formControlName="password" autocomplete="new-password" required />
-            <mat-error>{{ errorOf('password') }}</mat-error>
+            <mat-error>{{ submission.errorOf('password') }}</mat-error>
           </mat-form-field>
           <mat-form-field>
             <mat-label>Repeat the password</mat-label>
             <input matInput type="password" formControlName="repeat" autocomplete="new-password" required />
-            <mat-error>{{ errorOf('repeat') }}</mat-error>
+            <mat-error>{{ submission.errorOf('repeat') }}</mat-error>
           </mat-form-field>
-          @if (error()) {
-            <p class="form-error" role="alert">{{ error() }}</p>
-          }
+          <app-form-errors [submission]="submission" />
           <div class="form-actions">
-            <button mat-flat-button type="submit" [disabled]="busy()">Create account</button>
+            <button mat-flat-button type="submit" [disabled]="submission.busy()">Create account</button>
           </div>
         </form>
       }
@@ -89,8 +89,7 @@ export class Register {
     password: ['', Validators.required],
     repeat: ['', Validators.required],
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission(this.form);
 
   constructor() {
     effect(() => {
@@ -114,38 +113,20 @@ export class Register {
     });
   }
 
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
-  }
-
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
+    this.submission.begin();
     const { username, email, password, repeat } = this.form.getRawValue();
-    const parsed = registerRequestSchema.safeParse({
+    const data = this.submission.parse(registerRequestSchema, {
       invite: this.invite(),
       username,
       password,
       ...(email ? { email } : {}),
     });
-    if (!parsed.success) {
-      applyFieldErrors(this.form, zodFieldErrors(parsed.error));
-      return;
-    }
-    if (password !== repeat) {
-      applyFieldErrors(this.form, [{ path: 'repeat', message: 'The two passwords differ' }]);
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.auth.register(parsed.data);
+    if (!data) return;
+    if (password !== repeat) return this.submission.reject('repeat', 'The two passwords differ');
+    await this.submission.send(async () => {
+      await this.auth.register(data);
       await this.router.navigateByUrl(homeFor(this.session.role()));
-    } catch (error) {
-      const problem = ApiError.from(error);
-      const unplaced = applyFieldErrors(this.form, problem.fieldErrors);
-      this.error.set(problem.fieldErrors.length && !unplaced.length ? null : problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }

@@ -6,14 +6,22 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { passwordResetSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
-import { ApiError } from '../../core/http/api-error.ts';
-import { applyFieldErrors, controlError } from '../../shared/field-errors.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { AuthCard } from './auth-card.ts';
 
 /** The page the password-reset mail links to (/reset-password?token=…). */
 @Component({
   selector: 'app-reset-password',
-  imports: [ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, AuthCard],
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    AuthCard,
+    FormErrors,
+  ],
   template: `
     <app-auth-card title="Choose a new password">
       @if (done()) {
@@ -27,18 +35,16 @@ import { AuthCard } from './auth-card.ts';
           <mat-form-field>
             <mat-label>New password</mat-label>
             <input matInput type="password" formControlName="password" autocomplete="new-password" required />
-            <mat-error>{{ errorOf('password') }}</mat-error>
+            <mat-error>{{ submission.errorOf('password') }}</mat-error>
           </mat-form-field>
           <mat-form-field>
             <mat-label>Repeat the new password</mat-label>
             <input matInput type="password" formControlName="repeat" autocomplete="new-password" required />
-            <mat-error>{{ errorOf('repeat') }}</mat-error>
+            <mat-error>{{ submission.errorOf('repeat') }}</mat-error>
           </mat-form-field>
-          @if (error()) {
-            <p class="form-error" role="alert">{{ error() }}</p>
-          }
+          <app-form-errors [submission]="submission" />
           <div class="form-actions">
-            <button mat-flat-button type="submit" [disabled]="busy()">Set password</button>
+            <button mat-flat-button type="submit" [disabled]="submission.busy()">Set password</button>
             <a mat-button routerLink="/forgot-password">Ask for a new link</a>
           </div>
         </form>
@@ -54,40 +60,22 @@ export class ResetPassword {
     password: ['', Validators.required],
     repeat: ['', Validators.required],
   });
-  protected readonly busy = signal(false);
+  protected readonly submission = new FormSubmission(this.form);
   protected readonly done = signal(false);
-  protected readonly error = signal<string | null>(null);
-
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
-  }
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
+    if (!this.submission.begin()) return;
     const { password, repeat } = this.form.getRawValue();
-    const parsed = passwordResetSchema.safeParse({ token: this.token(), password });
-    if (!parsed.success || this.form.invalid) return;
-    if (password !== repeat) {
-      applyFieldErrors(this.form, [{ path: 'repeat', message: 'The two passwords differ' }]);
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.auth.resetPassword(parsed.data);
-      this.done.set(true);
-    } catch (error) {
-      const problem = ApiError.from(error);
-      const unplaced = applyFieldErrors(this.form, problem.fieldErrors);
-      this.error.set(
-        problem.fieldErrors.length && !unplaced.length
-          ? null
-          : problem.status === 400 || problem.status === 404
-            ? `${problem.message} The link may have been used already or expired: ask for a new one.`
-            : problem.message,
-      );
-    } finally {
-      this.busy.set(false);
-    }
+    const data = this.submission.parse(passwordResetSchema, { token: this.token(), password });
+    if (!data) return;
+    if (password !== repeat) return this.submission.reject('repeat', 'The two passwords differ');
+    const sent = await this.submission.send(
+      () => this.auth.resetPassword(data),
+      (problem) =>
+        problem.status === 400 || problem.status === 404
+          ? `${problem.message} The link may have been used already or expired: ask for a new one.`
+          : problem.message,
+    );
+    if (sent) this.done.set(true);
   }
 }

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -6,14 +6,14 @@ import { MatInputModule } from '@angular/material/input';
 import { Router } from '@angular/router';
 import { setupRequestSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
-import { ApiError } from '../../core/http/api-error.ts';
-import { applyFieldErrors, controlError, zodFieldErrors } from '../../shared/field-errors.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { AuthCard } from './auth-card.ts';
 
 /** First run: nobody exists yet, so whoever opens the console creates the administrator. */
 @Component({
   selector: 'app-setup',
-  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, AuthCard],
+  imports: [ReactiveFormsModule, MatFormFieldModule, MatInputModule, MatButtonModule, AuthCard, FormErrors],
   template: `
     <app-auth-card title="Create the first administrator">
       <p class="muted">
@@ -23,28 +23,26 @@ import { AuthCard } from './auth-card.ts';
         <mat-form-field>
           <mat-label>Username</mat-label>
           <input matInput formControlName="username" autocomplete="username" required />
-          <mat-error>{{ errorOf('username') }}</mat-error>
+          <mat-error>{{ submission.errorOf('username') }}</mat-error>
         </mat-form-field>
         <mat-form-field>
           <mat-label>E-mail (for password resets)</mat-label>
           <input matInput type="email" formControlName="email" autocomplete="email" />
-          <mat-error>{{ errorOf('email') }}</mat-error>
+          <mat-error>{{ submission.errorOf('email') }}</mat-error>
         </mat-form-field>
         <mat-form-field>
           <mat-label>Password</mat-label>
           <input matInput type="password" formControlName="password" autocomplete="new-password" required />
-          <mat-error>{{ errorOf('password') }}</mat-error>
+          <mat-error>{{ submission.errorOf('password') }}</mat-error>
         </mat-form-field>
         <mat-form-field>
           <mat-label>Repeat the password</mat-label>
           <input matInput type="password" formControlName="repeat" autocomplete="new-password" required />
-          <mat-error>{{ errorOf('repeat') }}</mat-error>
+          <mat-error>{{ submission.errorOf('repeat') }}</mat-error>
         </mat-form-field>
-        @if (error()) {
-          <p class="form-error" role="alert">{{ error() }}</p>
-        }
+        <app-form-errors [submission]="submission" />
         <div class="form-actions">
-          <button mat-flat-button type="submit" [disabled]="busy()">Create administrator</button>
+          <button mat-flat-button type="submit" [disabled]="submission.busy()">Create administrator</button>
         </div>
       </form>
     </app-auth-card>
@@ -60,8 +58,7 @@ export class Setup {
     password: ['', Validators.required],
     repeat: ['', Validators.required],
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission(this.form);
 
   constructor() {
     void this.auth.needsSetup().then(
@@ -70,33 +67,19 @@ export class Setup {
     );
   }
 
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
-  }
-
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
+    this.submission.begin();
     const { username, email, password, repeat } = this.form.getRawValue();
-    const parsed = setupRequestSchema.safeParse({ username, password, ...(email ? { email } : {}) });
-    if (!parsed.success) {
-      applyFieldErrors(this.form, zodFieldErrors(parsed.error));
-      return;
-    }
-    if (password !== repeat) {
-      applyFieldErrors(this.form, [{ path: 'repeat', message: 'The two passwords differ' }]);
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.auth.setup(parsed.data);
+    const data = this.submission.parse(setupRequestSchema, {
+      username,
+      password,
+      ...(email ? { email } : {}),
+    });
+    if (!data) return;
+    if (password !== repeat) return this.submission.reject('repeat', 'The two passwords differ');
+    await this.submission.send(async () => {
+      await this.auth.setup(data);
       await this.router.navigateByUrl('/dashboard');
-    } catch (error) {
-      const problem = ApiError.from(error);
-      const unplaced = applyFieldErrors(this.form, problem.fieldErrors);
-      this.error.set(problem.fieldErrors.length && !unplaced.length ? null : problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }

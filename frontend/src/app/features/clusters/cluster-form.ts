@@ -7,13 +7,9 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
 import { clusterCreateSchema, clusterUpdateSchema, type Cluster } from '@skyy/contracts';
-import { ApiError } from '../../core/http/api-error.ts';
-import {
-  applyFieldErrors,
-  controlError,
-  zodFieldErrors,
-  type FieldError,
-} from '../../shared/field-errors.ts';
+import { errorMessage } from '../../core/http/api-error.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { ClustersApi } from './clusters-api.ts';
 
 const controlFor = (path: string) =>
@@ -29,6 +25,7 @@ const controlFor = (path: string) =>
     MatSelectModule,
     MatCheckboxModule,
     MatButtonModule,
+    FormErrors,
   ],
   template: `
     <header class="page-header">
@@ -38,7 +35,7 @@ const controlFor = (path: string) =>
       <mat-form-field>
         <mat-label>Name</mat-label>
         <input matInput formControlName="name" required autocomplete="off" />
-        <mat-error>{{ errorOf('name') }}</mat-error>
+        <mat-error>{{ submission.errorOf('name') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Type</mat-label>
@@ -47,12 +44,12 @@ const controlFor = (path: string) =>
           <mat-option value="ceph">Ceph</mat-option>
           <mat-option value="nomad">Nomad</mat-option>
         </mat-select>
-        <mat-error>{{ errorOf('type') }}</mat-error>
+        <mat-error>{{ submission.errorOf('type') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Site</mat-label>
         <input matInput formControlName="site" autocomplete="off" />
-        <mat-error>{{ errorOf('site') }}</mat-error>
+        <mat-error>{{ submission.errorOf('site') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>API URL</mat-label>
@@ -62,12 +59,12 @@ const controlFor = (path: string) =>
           placeholder="https://pve1.example.net:8006"
           autocomplete="off"
         />
-        <mat-error>{{ errorOf('apiUrl') }}</mat-error>
+        <mat-error>{{ submission.errorOf('apiUrl') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>API token id</mat-label>
         <input matInput formControlName="tokenId" placeholder="skyy@pve!command" autocomplete="off" />
-        <mat-error>{{ errorOf('tokenId') }}</mat-error>
+        <mat-error>{{ submission.errorOf('tokenId') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>API token secret</mat-label>
@@ -79,24 +76,19 @@ const controlFor = (path: string) =>
               : 'Stored encrypted, or write env:NAME'
           }}
         </mat-hint>
-        <mat-error>{{ errorOf('tokenSecret') }}</mat-error>
+        <mat-error>{{ submission.errorOf('tokenSecret') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>TLS fingerprint (SHA-256)</mat-label>
         <input matInput formControlName="tlsfingerprint" autocomplete="off" />
-        <mat-error>{{ errorOf('tlsfingerprint') }}</mat-error>
+        <mat-error>{{ submission.errorOf('tlsfingerprint') }}</mat-error>
       </mat-form-field>
       <mat-checkbox formControlName="tlsinsecure"
         >Do not verify the certificate (not recommended)</mat-checkbox
       >
-      @for (problem of otherErrors(); track problem.path) {
-        <p class="form-error" role="alert">{{ problem.path }}: {{ problem.message }}</p>
-      }
-      @if (error()) {
-        <p class="form-error" role="alert">{{ error() }}</p>
-      }
+      <app-form-errors [submission]="submission" />
       <div class="form-actions">
-        <button mat-flat-button type="submit" [disabled]="busy()">
+        <button mat-flat-button type="submit" [disabled]="submission.busy()">
           {{ id() ? 'Save changes' : 'Add cluster' }}
         </button>
         <a mat-button [routerLink]="id() ? ['/clusters', id()] : ['/clusters']">Cancel</a>
@@ -119,10 +111,8 @@ export class ClusterForm {
     tlsfingerprint: [''],
     tlsinsecure: [false],
   });
+  protected readonly submission = new FormSubmission(this.form, controlFor);
   protected readonly loaded = signal<Cluster | null>(null);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
-  protected readonly otherErrors = signal<FieldError[]>([]);
 
   constructor() {
     effect(() => {
@@ -142,19 +132,13 @@ export class ClusterForm {
             tlsinsecure: cluster.tls.insecure,
           });
         },
-        (error: unknown) => this.error.set(ApiError.from(error).message),
+        (error: unknown) => this.submission.error.set(errorMessage(error)),
       );
     });
   }
 
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
-  }
-
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    this.error.set(null);
-    this.otherErrors.set([]);
+    this.submission.begin();
     const v = this.form.getRawValue();
     const body = {
       name: v.name.trim(),
@@ -171,23 +155,13 @@ export class ClusterForm {
       },
     };
     const id = this.id();
-    const parsed = (id ? clusterUpdateSchema : clusterCreateSchema).safeParse(body);
-    if (!parsed.success) {
-      this.otherErrors.set(applyFieldErrors(this.form, zodFieldErrors(parsed.error), controlFor));
-      return;
-    }
-    this.busy.set(true);
-    try {
+    const data = this.submission.parse(id ? clusterUpdateSchema : clusterCreateSchema, body);
+    if (!data) return;
+    await this.submission.send(async () => {
       const saved = id
-        ? await this.clusters.update(id, parsed.data)
+        ? await this.clusters.update(id, data)
         : await this.clusters.create(clusterCreateSchema.parse(body));
       await this.router.navigate(['/clusters', saved.id]);
-    } catch (error) {
-      const problem = ApiError.from(error);
-      this.otherErrors.set(applyFieldErrors(this.form, problem.fieldErrors, controlFor));
-      if (!problem.fieldErrors.length) this.error.set(problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }

@@ -6,13 +6,9 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
 import { deploymentCreateSchema, deploymentUpdateSchema, type Deployment } from '@skyy/contracts';
-import { ApiError } from '../../core/http/api-error.ts';
-import {
-  applyFieldErrors,
-  controlError,
-  zodFieldErrors,
-  type FieldError,
-} from '../../shared/field-errors.ts';
+import { errorMessage } from '../../core/http/api-error.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { splitList } from '../../shared/list-text.ts';
 import { ReferenceNames } from '../../shared/reference-names.ts';
 import { deploymentStatuses } from './deployment-status.ts';
@@ -27,6 +23,7 @@ import { DeploymentsApi } from './deployments-api.ts';
     MatInputModule,
     MatSelectModule,
     MatButtonModule,
+    FormErrors,
   ],
   template: `
     <header class="page-header">
@@ -36,7 +33,7 @@ import { DeploymentsApi } from './deployments-api.ts';
       <mat-form-field>
         <mat-label>Name</mat-label>
         <input matInput formControlName="name" required autocomplete="off" />
-        <mat-error>{{ errorOf('name') }}</mat-error>
+        <mat-error>{{ submission.errorOf('name') }}</mat-error>
       </mat-form-field>
       @if (!id()) {
         <mat-form-field>
@@ -45,7 +42,7 @@ import { DeploymentsApi } from './deployments-api.ts';
             <mat-option value="internal">Our own (monitoring, personal, Skyy Command)</mat-option>
             <mat-option value="customer">A customer's</mat-option>
           </mat-select>
-          <mat-error>{{ errorOf('kind') }}</mat-error>
+          <mat-error>{{ submission.errorOf('kind') }}</mat-error>
         </mat-form-field>
         <mat-form-field>
           <mat-label>Customer</mat-label>
@@ -55,7 +52,7 @@ import { DeploymentsApi } from './deployments-api.ts';
               <mat-option [value]="customer.id">{{ customer.name }}</mat-option>
             }
           </mat-select>
-          <mat-error>{{ errorOf('customerId') }}</mat-error>
+          <mat-error>{{ submission.errorOf('customerId') }}</mat-error>
         </mat-form-field>
       }
       <mat-form-field>
@@ -65,7 +62,7 @@ import { DeploymentsApi } from './deployments-api.ts';
             <mat-option [value]="status">{{ status }}</mat-option>
           }
         </mat-select>
-        <mat-error>{{ errorOf('status') }}</mat-error>
+        <mat-error>{{ submission.errorOf('status') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Host</mat-label>
@@ -75,7 +72,7 @@ import { DeploymentsApi } from './deployments-api.ts';
             <mat-option [value]="host.id">{{ host.name }}</mat-option>
           }
         </mat-select>
-        <mat-error>{{ errorOf('hostId') }}</mat-error>
+        <mat-error>{{ submission.errorOf('hostId') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Runtime</mat-label>
@@ -85,27 +82,22 @@ import { DeploymentsApi } from './deployments-api.ts';
           placeholder="docker-compose, vm, fluxedge"
           autocomplete="off"
         />
-        <mat-error>{{ errorOf('runtime') }}</mat-error>
+        <mat-error>{{ submission.errorOf('runtime') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Description</mat-label>
         <textarea matInput formControlName="description" rows="3"></textarea>
-        <mat-error>{{ errorOf('description') }}</mat-error>
+        <mat-error>{{ submission.errorOf('description') }}</mat-error>
       </mat-form-field>
       <mat-form-field>
         <mat-label>Tags</mat-label>
         <input matInput formControlName="tags" autocomplete="off" />
         <mat-hint>Comma-separated</mat-hint>
-        <mat-error>{{ errorOf('tags') }}</mat-error>
+        <mat-error>{{ submission.errorOf('tags') }}</mat-error>
       </mat-form-field>
-      @for (problem of otherErrors(); track problem.path) {
-        <p class="form-error" role="alert">{{ problem.path }}: {{ problem.message }}</p>
-      }
-      @if (error()) {
-        <p class="form-error" role="alert">{{ error() }}</p>
-      }
+      <app-form-errors [submission]="submission" />
       <div class="form-actions">
-        <button mat-flat-button type="submit" [disabled]="busy()">
+        <button mat-flat-button type="submit" [disabled]="submission.busy()">
           {{ id() ? 'Save changes' : 'Add deployment' }}
         </button>
         <a mat-button [routerLink]="id() ? ['/deployments', id()] : ['/deployments']">Cancel</a>
@@ -130,10 +122,8 @@ export class DeploymentForm {
     description: [''],
     tags: [''],
   });
+  protected readonly submission = new FormSubmission(this.form);
   protected readonly loaded = signal<Deployment | null>(null);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
-  protected readonly otherErrors = signal<FieldError[]>([]);
 
   constructor() {
     void this.names.loadCustomers();
@@ -155,19 +145,13 @@ export class DeploymentForm {
             tags: deployment.tags.join(', '),
           });
         },
-        (error: unknown) => this.error.set(ApiError.from(error).message),
+        (error: unknown) => this.submission.error.set(errorMessage(error)),
       );
     });
   }
 
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
-  }
-
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    this.error.set(null);
-    this.otherErrors.set([]);
+    this.submission.begin();
     const v = this.form.getRawValue();
     const common = {
       name: v.name,
@@ -179,23 +163,13 @@ export class DeploymentForm {
     };
     const id = this.id();
     const body = id ? common : { ...common, kind: v.kind, customerId: v.customerId || null };
-    const parsed = (id ? deploymentUpdateSchema : deploymentCreateSchema).safeParse(body);
-    if (!parsed.success) {
-      this.otherErrors.set(applyFieldErrors(this.form, zodFieldErrors(parsed.error)));
-      return;
-    }
-    this.busy.set(true);
-    try {
+    const data = this.submission.parse(id ? deploymentUpdateSchema : deploymentCreateSchema, body);
+    if (!data) return;
+    await this.submission.send(async () => {
       const saved = id
-        ? await this.deployments.update(id, parsed.data)
+        ? await this.deployments.update(id, data)
         : await this.deployments.create(deploymentCreateSchema.parse(body));
       await this.router.navigate(['/deployments', saved.id]);
-    } catch (error) {
-      const problem = ApiError.from(error);
-      this.otherErrors.set(applyFieldErrors(this.form, problem.fieldErrors));
-      if (!problem.fieldErrors.length) this.error.set(problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }

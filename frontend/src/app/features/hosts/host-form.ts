@@ -7,13 +7,9 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
 import { hostCreateSchema, hostUpdateSchema, type Host } from '@skyy/contracts';
-import { ApiError } from '../../core/http/api-error.ts';
-import {
-  applyFieldErrors,
-  controlError,
-  zodFieldErrors,
-  type FieldError,
-} from '../../shared/field-errors.ts';
+import { errorMessage } from '../../core/http/api-error.ts';
+import { FormErrors } from '../../shared/form-errors.ts';
+import { FormSubmission } from '../../shared/form-submission.ts';
 import { splitList } from '../../shared/list-text.ts';
 import { ReferenceNames } from '../../shared/reference-names.ts';
 import { HostsApi } from './hosts-api.ts';
@@ -37,6 +33,7 @@ export function hostControlFor(path: string): string {
     MatSelectModule,
     MatCheckboxModule,
     MatButtonModule,
+    FormErrors,
   ],
   templateUrl: './host-form.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -60,10 +57,8 @@ export class HostForm {
     customerId: [''],
     settings: ['{}'],
   });
+  protected readonly submission = new FormSubmission(this.form, hostControlFor);
   protected readonly loaded = signal<Host | null>(null);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
-  protected readonly otherErrors = signal<FieldError[]>([]);
 
   constructor() {
     void this.names.loadClusters();
@@ -73,13 +68,9 @@ export class HostForm {
       if (!id) return;
       this.hosts.get(id).then(
         (host) => this.fill(host),
-        (error: unknown) => this.error.set(ApiError.from(error).message),
+        (error: unknown) => this.submission.error.set(errorMessage(error)),
       );
     });
-  }
-
-  protected errorOf(name: string): string | null {
-    return controlError(this.form.get(name));
   }
 
   private fill(host: Host): void {
@@ -99,19 +90,17 @@ export class HostForm {
   }
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    this.error.set(null);
-    this.otherErrors.set([]);
+    this.submission.begin();
     const value = this.form.getRawValue();
     let extra: unknown;
     try {
       extra = JSON.parse(value.settings || '{}');
     } catch {
-      applyFieldErrors(this.form, [{ path: 'settings', message: 'Not valid JSON' }]);
+      this.submission.reject('settings', 'Not valid JSON');
       return;
     }
     if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
-      applyFieldErrors(this.form, [{ path: 'settings', message: 'Expected a JSON object' }]);
+      this.submission.reject('settings', 'Expected a JSON object');
       return;
     }
     const body = {
@@ -124,23 +113,13 @@ export class HostForm {
       customerId: value.customerId || null,
     };
     const id = this.id();
-    const parsed = (id ? hostUpdateSchema : hostCreateSchema).safeParse(body);
-    if (!parsed.success) {
-      this.otherErrors.set(applyFieldErrors(this.form, zodFieldErrors(parsed.error), hostControlFor));
-      return;
-    }
-    this.busy.set(true);
-    try {
+    const data = this.submission.parse(id ? hostUpdateSchema : hostCreateSchema, body);
+    if (!data) return;
+    await this.submission.send(async () => {
       const saved = id
-        ? await this.hosts.update(id, parsed.data)
+        ? await this.hosts.update(id, data)
         : await this.hosts.create(hostCreateSchema.parse(body));
       await this.router.navigate(['/hosts', saved.id]);
-    } catch (error) {
-      const problem = ApiError.from(error);
-      this.otherErrors.set(applyFieldErrors(this.form, problem.fieldErrors, hostControlFor));
-      if (!problem.fieldErrors.length) this.error.set(problem.message);
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }
