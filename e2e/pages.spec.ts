@@ -109,7 +109,7 @@ describe('console: main pages', { retry: 1 }, () => {
     if (beat.status !== 204) throw new Error(`heartbeat: ${beat.status} ${beat.body}`);
   }, 300_000);
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
     await app.closePages();
   });
   afterAll(() => app?.close());
@@ -132,6 +132,13 @@ describe('console: main pages', { retry: 1 }, () => {
     { path: '/firewall', heading: 'Firewall', name: 'firewall' },
     { path: `/firewall/${firewallId}`, heading: 'fw-ams1', name: 'firewall-detail' },
     { path: '/gpus', heading: 'GPUs', name: 'gpus' },
+    { path: '/gpus/agents', heading: 'GPUs', name: 'gpu-agents' },
+    { path: '/gpus/config/puma-proxmox-005', heading: 'GPUs', name: 'gpu-config' },
+    {
+      path: '/gpus/GPU-1c0ffee0-0000-4000-8000-000000000002',
+      heading: 'puma-proxmox-005 · GPU #1',
+      name: 'gpu-detail',
+    },
     { path: '/maintenance', heading: 'Maintenance', name: 'maintenance' },
   ];
 

@@ -1,0 +1,120 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentState, gpuConfigYaml } from '../backend/src/app/gpus/testing/gpu-state.ts';
+import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+
+const host = 'puma-proxmox-007';
+const uuid = 'GPU-7e570000-0000-4000-8000-000000000007';
+
+/**
+ * An administrator connects a GPU host: issues its agent token in the console, the "agent"
+ * (here: heartbeats over HTTP with that token) reports, and the GPU shows with its history.
+ * Then the fleet config is edited with a mistake, and fixed.
+ */
+// One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
+describe('console: GPUs', { retry: 1 }, () => {
+  let app: ConsoleUnderTest;
+  let admin: SignedInUser;
+
+  beforeAll(async () => {
+    app = await startConsole();
+    admin = await signInAs(app.t, 'admin');
+  }, 300_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
+    await app.closePages();
+  });
+  afterAll(() => app?.close());
+
+  async function heartbeat(token: string, temperatureC: number, minutesAgo: number): Promise<void> {
+    const sampledAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const res = await app.t.request({
+      method: 'POST',
+      url: `/api/v1/gpu-agents/${host}/heartbeat`,
+      headers: { authorization: `Bearer ${token}` },
+      body: agentState(host, [{ uuid, temperatureC, sampledAt, fanPct: 40 + temperatureC / 4 }]),
+    });
+    expect(res.status, res.body).toBe(204);
+  }
+
+  it('issues an agent token, shows the reporting GPU with a sparkline, live, and its own page', async () => {
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    await page.goto('/gpus/agents');
+    await page.getByRole('heading', { name: 'Issue an agent token' }).waitFor();
+    await page.getByLabel('Host name').fill(host);
+    await page.getByRole('button', { name: 'Issue token' }).click();
+    const secret = page.getByTestId('agent-token');
+    await secret.waitFor();
+    const token = (await secret.textContent())?.trim() ?? '';
+    expect(token).toMatch(/^skyyga_/);
+    expect(await page.getByTestId('run-command').textContent()).toBe(
+      `npm run gpu-agent -- --server ${app.url} --token-file agent.token --host ${host}`,
+    );
+    await page.getByRole('table', { name: 'GPU agents' }).getByText('never-seen').waitFor();
+    await screenshot(page, 'gpus-00-agent-token');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Two heartbeats 20 minutes apart: two points of history, in separate sparkline buckets.
+    await heartbeat(token, 52, 20);
+    await heartbeat(token, 64, 0);
+
+    await page.getByRole('tab', { name: 'Fleet' }).click();
+    await page.waitForURL((url) => url.pathname === '/gpus');
+    const row = page.locator(`tr[data-uuid="${uuid}"]`);
+    const temperatureLine = row.locator('svg[data-metric="temperatureC"]');
+    await temperatureLine.waitFor();
+    expect(await temperatureLine.getAttribute('aria-label')).toBe(
+      `Temperature of ${host} GPU 0, last 24 hours: min 52 °C, max 64 °C, latest 64 °C`,
+    );
+    expect(await temperatureLine.locator('path').getAttribute('d')).toMatch(
+      /^M [\d.]+ [\d.]+ L [\d.]+ [\d.]+$/,
+    );
+
+    // A heartbeat while the page is open arrives over the live events: row and line follow.
+    await heartbeat(token, 71, 0);
+    await row.getByRole('cell', { name: /71 °C/ }).waitFor();
+    await page.waitForFunction(
+      `document.querySelector('tr[data-uuid="${uuid}"] svg[data-metric="temperatureC"]')?.getAttribute('aria-label')?.endsWith('latest 71 °C')`,
+    );
+    await screenshot(page, 'gpus-01-fleet-sparklines');
+
+    await row.getByRole('link', { name: /#0/ }).click();
+    await page.getByRole('heading', { name: `${host} · GPU #0` }).waitFor();
+    await page.getByRole('img', { name: /^Temperature\. GPU: min 52 °C, max 71 °C/ }).waitFor();
+    await page.getByText('fan 0: test').waitFor();
+    await page.getByRole('radio', { name: '7 days' }).click();
+    await page.waitForURL((url) => url.search === '?range=7d');
+    await page.getByRole('img', { name: /^Power\. Draw: .*Limit: min 320 W/ }).waitFor();
+    await screenshot(page, 'gpus-02-detail');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('refuses a fleet config with a mistake, naming its line, and saves it fixed', async () => {
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    await page.goto('/gpus/config');
+    await page.getByText('No fleet default yet').waitFor();
+    const editor = page.getByRole('textbox', { name: 'gpu_config.yaml' });
+    const bad = gpuConfigYaml().replace('shutdown_temp: 90', 'shutdown_temp: hot');
+    await editor.fill(bad);
+    await page.getByRole('button', { name: 'Save' }).click();
+    const problems = page.getByRole('list', { name: 'Problems in the config' });
+    await problems.waitFor();
+    expect(await problems.textContent()).toMatch(/Line 4, column \d+: .*\(protection\.shutdown_temp\)/);
+    // The cursor was put on the line with the mistake.
+    await page.getByText(/^Line 4, column \d+$/).waitFor();
+    await screenshot(page, 'gpus-03-config-error');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await editor.fill(gpuConfigYaml({ shutdownTemp: 92 }));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('within 60 s, without a restart').waitFor();
+    expect(await problems.count()).toBe(0);
+    await screenshot(page, 'gpus-04-config-saved');
+
+    const stored = await app.t.request({ method: 'GET', url: '/api/v1/gpus/config', headers: admin.headers });
+    expect(stored.json<{ yaml: string }>().yaml).toContain('shutdown_temp: 92');
+  });
+});
