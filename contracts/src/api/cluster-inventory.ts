@@ -105,10 +105,22 @@ export const clusterGpuSchema = z.object({
   /** PCI mappings (Datacenter → Resource Mappings) that include this device on its node. */
   mappings: z.array(z.string()),
   /**
-   * The VM whose config holds the GPU. `via: 'mapping'`: the VM asks for a mapping and PVE picks
-   * a free device of it at start; Skyy shows the first device of the mapping not held otherwise.
+   * The VM that holds the GPU. `via: 'pci'`: its config names the device (running or not).
+   * `via: 'mapping'`: it runs with a PCI mapping that has no other free device on the node.
    */
   usedBy: z.object({ vmid: z.number().int(), name: z.string(), via: z.enum(['pci', 'mapping']) }).nullable(),
+  /**
+   * Running VMs that pass a PCI mapping holding this device among `candidates` free devices of
+   * the mapping on the node: each holds one of them, and PVE does not report which.
+   */
+  maybeUsedBy: z.array(
+    z.object({
+      vmid: z.number().int(),
+      name: z.string(),
+      mapping: z.string(),
+      candidates: z.number().int(),
+    }),
+  ),
 });
 export type ClusterGpu = z.infer<typeof clusterGpuSchema>;
 export const clusterGpuListSchema = z.object({ items: z.array(clusterGpuSchema) });

@@ -145,6 +145,18 @@ export class ClusterInventoryRepository {
       .execute();
   }
 
+  /** VMs whose config passes PCI devices (raw or mapped), to work out who uses which GPU. */
+  gpuGuests(clusterId: string): Promise<ClusterGuestsTable[]> {
+    return this.db.kysely
+      .selectFrom('cluster_guests')
+      .selectAll()
+      .where('cluster_id', '=', clusterId)
+      .where('type', '=', 'qemu')
+      .where('gpus', '!=', '[]')
+      .orderBy('vmid')
+      .execute();
+  }
+
   /** The imported YAML of hosts linked to the cluster, as plan input (file name = the host's source). */
   async hostFiles(clusterId: string): Promise<{ name: string; content: string }[]> {
     const rows = await this.db.kysely

@@ -8,6 +8,7 @@ import type {
   Host,
   Page,
 } from '@skyy/contracts';
+import { ProxmoxClient } from '@skyy/proxmox';
 import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
@@ -21,6 +22,7 @@ import {
   jobLog,
   settledJob,
   shortenProxmoxTimings,
+  SIM_TOKEN,
   startTlsSimulator,
 } from './testing/proxmox-lab.ts';
 
@@ -182,6 +184,51 @@ describe.each(testDatabases())('cluster sync against the Proxmox simulator on %s
       `/api/v1/clusters/${cluster.id}/guests?status=stopped&limit=100`,
     );
     expect(stopped.total).toBe(sim.state.guests.filter((g) => g.status === 'stopped').length);
+  });
+
+  it('attributes GPUs passed through a PCI mapping: the device when one is free, "one of" when PVE could pick several', async () => {
+    const pve = new ProxmoxClient({
+      baseUrl: sim.url,
+      tokenId: SIM_TOKEN.id,
+      tokenSecret: SIM_TOKEN.secret,
+      tls: { fingerprint },
+      tasks: { pollIntervalMs: 10 },
+    });
+    const mapped = { memory: '1024', machine: 'q35', hostpci0: 'mapping=rtx3090,pcie=1' };
+    const holder = sim.state.guests.find((g) => g.node === 'pve3' && g.config.hostpci0);
+    if (!holder) throw new Error('the simulator has no GPU VM on pve3');
+    try {
+      // pve1: 01:00 is vm-100's by address, so map-1 can only have got 21:00.
+      await pve.run(pve.qemu.create('pve1', 901, { name: 'map-1', ...mapped }));
+      await pve.run(pve.qemu.start('pve1', 901));
+      // pve3: its address holder is stopped, so PVE picks either device for map-2.
+      await pve.run(pve.qemu.stop('pve3', holder.vmid));
+      await pve.run(pve.qemu.create('pve3', 902, { name: 'map-2', ...mapped }));
+      await pve.run(pve.qemu.start('pve3', 902));
+      // pve2: a stopped VM with a mapping holds no device until it starts.
+      await pve.run(pve.qemu.create('pve2', 903, { name: 'map-3', ...mapped }));
+    } finally {
+      await pve.close();
+    }
+    expect((await syncNow()).status).toBe('succeeded');
+
+    const gpus = (await get<{ items: ClusterGpu[] }>(`/api/v1/clusters/${cluster.id}/gpus`)).items;
+    const row = (g: ClusterGpu) => [
+      `${g.node} ${g.pciId}`,
+      g.usedBy ? `${g.usedBy.name} via ${g.usedBy.via}` : null,
+      g.maybeUsedBy.map((m) => `${m.name} (${m.mapping}, one of ${m.candidates})`),
+    ];
+    expect(gpus.map(row)).toEqual([
+      ['pve1 0000:01:00', 'vm-100 via pci', []],
+      ['pve1 0000:21:00', 'map-1 via mapping', []],
+      ['pve2 0000:01:00', expect.stringMatching(/ via pci$/), []],
+      ['pve2 0000:21:00', null, []],
+      ['pve3 0000:01:00', `${holder.config.name} via pci`, ['map-2 (rtx3090, one of 2)']],
+      ['pve3 0000:21:00', null, ['map-2 (rtx3090, one of 2)']],
+    ]);
+    // What the simulator picked is indeed one of the two.
+    const picked = sim.state.guests.find((g) => g.vmid === 902)?.activePci?.[0] ?? '';
+    expect(['0000:01:00', '0000:21:00']).toContain(picked.replace(/\.\d$/, ''));
   });
 
   it('links hosts to nodes by exact hostname or Tailscale hostname, never by a guess', async () => {

@@ -26,6 +26,7 @@ import {
   type InventoryRows,
   type NodeWithHost,
 } from './cluster-inventory.repository.ts';
+import { attributeGpus } from './gpu-users.ts';
 import { ProxmoxConnections } from './proxmox-connection.ts';
 import { readClusterInventory, type ClusterInventory } from './read-inventory.ts';
 
@@ -202,7 +203,11 @@ export class ClusterSyncService {
 
   async gpus(clusterId: string): Promise<{ items: ClusterGpu[] }> {
     await this.connections.cluster(clusterId);
-    return { items: (await this.repo.gpus(clusterId)).map(toGpu) };
+    const [rows, guests] = await Promise.all([this.repo.gpus(clusterId), this.repo.gpuGuests(clusterId)]);
+    const gpus = rows.map(toGpu);
+    // Recomputed from the stored guests: who may hold a mapped GPU is not a fact PVE stores.
+    const users = attributeGpus(gpus, guests.map(toGuest));
+    return { items: gpus.map((gpu, i) => ({ ...gpu, ...users[i] })) };
   }
 }
 
@@ -407,6 +412,7 @@ function toStorage(row: ClusterStoragesTable): ClusterStorage {
 }
 
 function toGpu(row: ClusterGpusTable): ClusterGpu {
+  // maybeUsedBy is filled in by gpus() from the guests.
   return {
     id: row.id,
     clusterId: row.cluster_id,
@@ -424,5 +430,6 @@ function toGpu(row: ClusterGpusTable): ClusterGpu {
             name: row.used_by_name ?? '',
             via: (row.used_via ?? 'pci') as 'pci' | 'mapping',
           },
+    maybeUsedBy: [],
   };
 }

@@ -7,6 +7,7 @@ import type {
   ClusterStorage,
   ClusterSyncStatus,
 } from '@skyy/contracts';
+import { attributeGpus, pciBase } from './gpu-users.ts';
 
 type GuestDetail = Pick<ClusterGuest, 'cores' | 'memoryMiB' | 'disks' | 'nics' | 'gpus'>;
 
@@ -18,7 +19,8 @@ export interface ClusterInventory {
   nodes: Omit<ClusterNode, 'id' | 'clusterId' | 'hostId' | 'hostname' | 'syncedAt'>[];
   guests: Omit<ClusterGuest, 'id' | 'clusterId' | 'syncedAt'>[];
   storages: Omit<ClusterStorage, 'id' | 'clusterId'>[];
-  gpus: Omit<ClusterGpu, 'id' | 'clusterId'>[];
+  /** Who holds each GPU for certain; `maybeUsedBy` is worked out when the API reads them. */
+  gpus: Omit<ClusterGpu, 'id' | 'clusterId' | 'maybeUsedBy'>[];
 }
 
 /**
@@ -131,23 +133,19 @@ export async function readClusterInventory(
   };
 }
 
-const baseOf = (id: string) => {
-  const full = id.split(':').length === 2 ? `0000:${id}` : id;
-  return full.toLowerCase().replace(/\.[0-7]$/, '');
-};
-
+/** Node GPUs with their mappings; who uses them is worked out by attributeGpus (gpu-users.ts). */
 async function readGpus(
   pve: ProxmoxClient,
   onlineNodes: string[],
   guests: ClusterInventory['guests'],
 ): Promise<ClusterInventory['gpus']> {
   const mappings = onlineNodes.length ? await pve.pci.mappings() : [];
-  const out: ClusterInventory['gpus'] = [];
+  const out: Omit<ClusterInventory['gpus'][number], 'usedBy'>[] = [];
   for (const node of onlineNodes) {
     const devices = (await pve.pci.devices(node)).filter(isGpu);
-    const nodeGpus: ClusterInventory['gpus'] = [];
+    const nodeGpus: typeof out = [];
     for (const device of devices) {
-      const pciId = baseOf(device.id);
+      const pciId = pciBase(device.id);
       if (nodeGpus.some((g) => g.pciId === pciId)) continue;
       nodeGpus.push({
         node,
@@ -155,33 +153,20 @@ async function readGpus(
         name: [device.vendor_name, device.device_name].filter(Boolean).join(' ') || device.device,
         vendorId: device.vendor,
         deviceId: device.device,
+        // A mapping entry may name several functions (`0000:01:00.0;0000:01:00.1`).
         mappings: mappings
-          .filter((m) => m.entries.some((e) => e.node === node && baseOf(e.path) === pciId))
+          .filter((m) =>
+            m.entries.some((e) => e.node === node && e.path.split(';').some((p) => pciBase(p) === pciId)),
+          )
           .map((m) => m.id)
           .sort(),
-        usedBy: null,
       });
     }
     nodeGpus.sort((a, b) => a.pciId.localeCompare(b.pciId));
-    const vms = guests.filter((g) => g.node === node && g.type === 'qemu' && !g.template);
-    // Raw addresses first: they name the device. Mapping users then take free devices of the mapping.
-    for (const vm of vms)
-      for (const gpu of vm.gpus) {
-        if (!gpu.pci) continue;
-        for (const id of gpu.pci.split(';').filter(Boolean)) {
-          const held = nodeGpus.find((g) => g.pciId === baseOf(id));
-          if (held && !held.usedBy) held.usedBy = { vmid: vm.vmid, name: vm.name, via: 'pci' };
-        }
-      }
-    for (const vm of vms)
-      for (const gpu of vm.gpus) {
-        if (!gpu.mapping) continue;
-        const free = nodeGpus.find((g) => !g.usedBy && g.mappings.includes(gpu.mapping as string));
-        if (free) free.usedBy = { vmid: vm.vmid, name: vm.name, via: 'mapping' };
-      }
     out.push(...nodeGpus);
   }
-  return out;
+  const users = attributeGpus(out, guests);
+  return out.map((gpu, i) => ({ ...gpu, usedBy: users[i]?.usedBy ?? null }));
 }
 
 const NIC_OPTIONS = new Set([
