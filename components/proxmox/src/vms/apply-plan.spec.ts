@@ -365,6 +365,70 @@ describe('applyPlan against the simulator', () => {
     expect((await plan(pve, second, { allowDelete: true })).summary.unchanged).toBe(2);
   });
 
+  it('with 10% faults, a run killed inside a create step resumes from its records without duplicates and converges', async () => {
+    const { sim, pve } = await setup({ seed: 23 });
+    sim.setFaults({ http5xxRate: 0.1, lockTimeoutRate: 0.1, taskFailureRate: 0.1, taskFailureEvery: 10 });
+    const desired = hosts({
+      pve1: [gpuWorker, { ...web, name: 'web-2' }],
+      pve2: [web, db],
+      pve3: [
+        { ...web, name: 'web-3', template: 'ubuntu-2404-cloud', disks: [{ storage: 'ceph-vm', size: 10 }] },
+      ],
+    });
+    const thePlan = await plan(pve, desired);
+    expect(thePlan.summary.create).toBe(5);
+
+    // The job's persisted steps. The process dies inside the first create step that succeeds:
+    // the VM exists in PVE, but its result was never recorded; nothing runs or records afterwards.
+    const recorded = new Map<string, unknown>();
+    let killedIn: string | undefined;
+    const killing: StepRunner = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      if (killedIn) throw new Error('killed');
+      if (recorded.has(name)) return recorded.get(name) as T;
+      const value = await fn();
+      if (!killedIn && name.endsWith('/create')) killedIn = name;
+      if (killedIn) throw new Error('killed');
+      recorded.set(name, value);
+      return value;
+    };
+    const killed = await applyPlan(pve, thePlan, { ...fast, stepAttempts: 6, runStep: killing });
+    expect(killed.ok).toBe(false);
+    expect(killedIn).toBeDefined();
+    const killedVm = killedIn?.split('/')[1] ?? '';
+    expect(sim.state.guests.filter((g) => g.config.name === killedVm)).toHaveLength(1);
+
+    // Resumed runs of the same plan (as retries of the job), until every step is done.
+    const resuming: StepRunner = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      if (recorded.has(name)) return recorded.get(name) as T;
+      const value = await fn();
+      recorded.set(name, value);
+      return value;
+    };
+    const details: string[] = [];
+    let resumed = killed;
+    for (let run = 0; run < 4 && !resumed.ok; run++) {
+      resumed = await applyPlan(pve, thePlan, { ...fast, stepAttempts: 6, runStep: resuming });
+      details.push(...resumed.vms.flatMap((vm) => vm.steps.map((st) => `${st.step}: ${st.detail ?? ''}`)));
+    }
+    expect(resumed.ok).toBe(true);
+    sim.setFaults({});
+    // The killed create step ran again and found the VM of the killed run instead of cloning twice.
+    expect(details).toContainEqual(
+      expect.stringMatching(new RegExp(`^${killedIn}: found VMID \\d+ from an earlier run$`)),
+    );
+    const after = await plan(pve, desired);
+    expect(after.errors).toEqual([]);
+    expect(after.summary.unchanged).toBe(5);
+    for (const name of ['db-1', 'gpu-1', 'web-1', 'web-2', 'web-3'])
+      expect(
+        sim.state.guests.filter((g) => g.config.name === name),
+        name,
+      ).toHaveLength(1);
+    expect(
+      sim.state.guests.filter((g) => g.config.description?.startsWith('skyy-managed: creating')),
+    ).toEqual([]);
+  });
+
   it('refuses to apply a plan with errors', async () => {
     const { pve } = await setup();
     const bad = await plan(pve, hosts({ pve1: [{ ...web, template: 'missing' }] }));

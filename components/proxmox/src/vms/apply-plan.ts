@@ -264,12 +264,8 @@ class ApplyContext {
       {
         name: `${prefix}/create`,
         run: async (state) => {
-          const wanted = vmidOf(state);
-          const vmid = await this.createVm(action, wanted);
-          return {
-            detail: vmid === wanted ? `created VMID ${vmid}` : `found VMID ${vmid} from an earlier run`,
-            vmid,
-          };
+          const { vmid, found } = await this.createVm(action, vmidOf(state));
+          return { detail: found ? `found VMID ${vmid} from an earlier run` : `created VMID ${vmid}`, vmid };
         },
       },
       { name: `${prefix}/configure`, run: (state) => this.configure(action.target, vmidOf(state)) },
@@ -326,7 +322,7 @@ class ApplyContext {
   }
 
   /** Clones or creates the VM unless an earlier run already did (same VMID, or the same name marked by Skyy). */
-  private async createVm(action: CreateAction, vmid: number): Promise<number> {
+  private async createVm(action: CreateAction, vmid: number): Promise<{ vmid: number; found: boolean }> {
     const guests = await this.pve.cluster.guests();
     const sameName = guests.filter((g) => g.type === 'qemu' && g.name === action.name && !g.template);
     for (const guest of sameName) {
@@ -337,7 +333,7 @@ class ApplyContext {
         config.tags?.includes('skyy-created')
       ) {
         await this.waitUnlocked(guest.node, guest.vmid);
-        return guest.vmid;
+        return { vmid: guest.vmid, found: true };
       }
     }
     const holder = guests.find((g) => g.vmid === vmid);
@@ -367,7 +363,7 @@ class ApplyContext {
         this.pve.qemu.create(action.node, vmid, creationConfig(action.target, action.source.iso)),
       );
     }
-    return vmid;
+    return { vmid, found: false };
   }
 
   /** Waits while a clone or migration of an earlier run still holds the VM's lock. */
