@@ -6,6 +6,7 @@ import { formatYamlIssue } from '@skyy/contracts';
 import { Command, Option } from 'commander';
 import { defaultConfigPath, readToken, runAgent } from './agent/bootstrap/run-agent.ts';
 import { xorgConfig } from './agent/bootstrap/xorg-coolbits.ts';
+import { restoreChassisFromHandover } from './agent/chassis/chassis-restore.ts';
 import { ConfigError, loadGpuConfigFile } from './agent/config/load-config.ts';
 import { LegacyWriter, NvmlWriter, restoreDefaults, type GpuWriter } from './agent/controller/gpu-writers.ts';
 import { detectGpus, formatDetectReport } from './utils/gpu-detect.ts';
@@ -17,7 +18,7 @@ import { ProcessRunner } from './utils/runner.ts';
  * gpu-agent: keeps NVIDIA GPUs on headless servers cool.
  *
  *   gpu-agent [run]        the daemon (dry-run unless root or --no-dry-run)
- *   gpu-agent restore      fans back to automatic, power limits to default (systemd ExecStopPost)
+ *   gpu-agent restore      fans back to automatic, power limits to default, chassis BMC mode back (systemd ExecStopPost)
  *   gpu-agent detect       GPUs, fans, driver, which control path works
  *   gpu-agent validate F   check a gpu_config.yaml, errors with key and line
  *   gpu-agent xorg-config  xorg.conf with Coolbits for the legacy nvidia-settings fan path
@@ -45,6 +46,11 @@ export const processIo = (): MainIo => ({
     process.on('SIGINT', handler);
   },
 });
+
+/** Where the config cache and the chassis handover file live. */
+function defaultStateDir(io: MainIo): string {
+  return io.isRoot ? '/var/lib/skyy-gpu-agent' : join('data', 'gpu-agent');
+}
 
 interface CommonOptions {
   source: 'auto' | 'nvml' | 'nvidia-smi';
@@ -120,9 +126,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       const dryRun = dryRunSource === 'cli' ? options['dryRun'] !== false : !io.isRoot;
       if (!dryRun && !io.isRoot)
         log.warn('writing without root: NVML and nvidia-smi will most likely refuse');
-      const stateDir = String(
-        options['stateDir'] ?? (io.isRoot ? '/var/lib/skyy-gpu-agent' : join('data', 'gpu-agent')),
-      );
+      const stateDir = String(options['stateDir'] ?? defaultStateDir(io));
       mkdirSync(stateDir, { recursive: true });
       const listen = String(options['listen']);
       const server = (options['server'] as string | undefined) ?? io.env['SKYY_SERVER_URL'];
@@ -167,14 +171,22 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   );
 
   addCommon(
-    program.command('restore').description('fans back to automatic, power limits to default, for every GPU'),
-  ).action(async (options: CommonOptions, command: Command) => {
+    program
+      .command('restore')
+      .description(
+        'fans back to automatic, power limits to default, for every GPU; the chassis BMC fan mode back if the agent held it',
+      )
+      .option('--state-dir <dir>', 'where the agent left its chassis handover file (default as for run)'),
+  ).action(async (options: CommonOptions & { stateDir?: string }, command: Command) => {
     const log = createLogger({
       level: options.logLevel,
       format: options.logFormat,
       write: (line) => io.out(`${line}\n`),
     });
     const runner = new ProcessRunner({ env: io.env });
+    // First, and whatever happens to the GPUs: a crashed agent may have left the BMC in Full Speed mode.
+    const chassis = await restoreChassisFromHandover(runner, options.stateDir ?? defaultStateDir(io), log, io.env);
+    if (chassis === 'failed') exitCode = 1;
     const { source, nvidiaSmi } = resolveSource(options, command);
     const detection = await detectGpus({
       source,

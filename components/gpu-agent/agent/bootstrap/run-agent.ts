@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createApiServer } from '../api/http-server.ts';
 import { AgentMetrics } from '../api/metrics.ts';
 import { Reporter } from '../api/reporter.ts';
+import { ChassisSupervisor } from '../chassis/chassis-supervisor.ts';
 import { ConfigManager } from '../config/config-manager.ts';
 import { BUNDLED_CONFIG } from '../config/load-config.ts';
 import { LegacyWriter, NvmlWriter, SplitWriter, type GpuWriter } from '../controller/gpu-writers.ts';
@@ -52,6 +53,8 @@ export interface RunAgentOptions {
 
 export interface RunningAgent {
   agent: Agent;
+  /** Chassis fans (the config's `chassis:` block); idle when the block is absent or disabled. */
+  chassis: ChassisSupervisor;
   config: ConfigManager;
   detection: DetectReport;
   /** Where the API listens, e.g. http://127.0.0.1:9841 (undefined without --listen). */
@@ -141,6 +144,19 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   });
   agentRef.current = agent;
   agent.start(detection.sample);
+
+  const chassis = new ChassisSupervisor({
+    runner,
+    env,
+    dryRun: options.dryRun,
+    log,
+    event: (event) => agent.state.addEvent(event, new Date()),
+    stateDir: options.stateDir,
+    ...(agent.metrics ? { metrics: agent.metrics.chassis } : {}),
+  });
+  agent.state.chassis = () => chassis.state();
+  await chassis.apply(active.config.chassis);
+  config.onChange((next) => void chassis.apply(next.config.chassis));
   config.start();
 
   let server: Server | undefined;
@@ -186,13 +202,14 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
 
   return {
     agent,
+    chassis,
     config,
     detection: detection.report,
     ...(url ? { url } : {}),
     async stop(stopOptions = {}) {
       reporter?.stop();
       config.stop();
-      await agent.stop(stopOptions);
+      await Promise.all([agent.stop(stopOptions), chassis.stop(stopOptions)]);
       if (server) {
         const closing = server;
         closing.closeAllConnections();

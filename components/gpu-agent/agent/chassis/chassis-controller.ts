@@ -52,6 +52,8 @@ export class ChassisController {
   private temperatureC: number | undefined;
   private readingAt: Date | undefined;
   private lastGoodAt: Date | undefined;
+  /** When the first reading was attempted: asserting Full Speed mode first is no reason to alarm. */
+  private firstReadAt: Date | undefined;
   private reason: string | undefined;
   private alert: string | undefined;
   private readingFailures = 0;
@@ -62,12 +64,10 @@ export class ChassisController {
   private running: Promise<void> = Promise.resolve();
   private stepQueued = false;
   private stopped = false;
-  private readonly startedAt: Date;
   private readonly now: () => Date;
 
   constructor(private readonly options: ChassisControllerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.startedAt = this.now();
     this.config = options.config;
     this.reader = this.makeReader();
     this.writer = this.makeWriter();
@@ -156,7 +156,8 @@ export class ChassisController {
 
   /** A step blocked on commands does not read: /state must not keep saying all is well. */
   private checkStale(): void {
-    const since = this.lastGoodAt ?? this.startedAt;
+    const since = this.lastGoodAt ?? this.firstReadAt;
+    if (!since) return;
     const ageMs = this.now().getTime() - since.getTime();
     if (ageMs > 3 * this.pollMs) this.enterFailsafe(`no CPU reading for ${Math.round(ageMs / 1000)} s`);
   }
@@ -177,7 +178,10 @@ export class ChassisController {
 
   private async step(): Promise<void> {
     if (!this.options.dryRun && !this.fullSpeed) await this.assertFullSpeed();
+    this.firstReadAt ??= this.now();
     const reading = await this.reader.read();
+    // Stopping (SIGTERM reaches `sensors` too under systemd): a killed read is no reason for 100 %.
+    if (this.stopped) return;
     if (reading.ok) {
       this.options.metrics?.readings.inc();
       const now = this.now();

@@ -1,0 +1,4 @@
+export * from './model.ts';
+export { statePath, STATE_ENV, withState, readState, writeState } from './state-store.ts';
+export { runIpmitool } from './ipmitool-cli.ts';
+export { runSensors, renderJson, renderText, type CliIo } from './sensors-cli.ts';
