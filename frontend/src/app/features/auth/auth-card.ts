@@ -1,4 +1,9 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ReactiveFormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { FormErrors } from '../../shared/form-errors.ts';
 
 /** The calm, centred frame of the pages shown before signing in. */
 @Component({
@@ -46,3 +51,13 @@ import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 export class AuthCard {
   readonly title = input.required<string>();
 }
+
+/** What every page before signing in builds its form from: this card, Material fields, the form's errors. */
+export const authFormImports = [
+  ReactiveFormsModule,
+  MatFormFieldModule,
+  MatInputModule,
+  MatButtonModule,
+  AuthCard,
+  FormErrors,
+];

@@ -1,28 +1,16 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
-import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
+import { FormBuilder, Validators } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { loginRequestSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
 import { homeFor, safeReturnTo } from '../../core/auth/guards.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { FormErrors } from '../../shared/form-errors.ts';
 import { FormSubmission } from '../../shared/form-submission.ts';
-import { AuthCard } from './auth-card.ts';
+import { authFormImports } from './auth-card.ts';
 
 @Component({
   selector: 'app-login',
-  imports: [
-    ReactiveFormsModule,
-    RouterLink,
-    MatFormFieldModule,
-    MatInputModule,
-    MatButtonModule,
-    AuthCard,
-    FormErrors,
-  ],
+  imports: [authFormImports, RouterLink],
   template: `
     <app-auth-card title="Sign in">
       @if (expired()) {

@@ -1,32 +1,19 @@
 import { ChangeDetectionStrategy, Component, effect, inject, input, signal } from '@angular/core';
-import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
-import { registerRequestSchema, type InvitePreview } from '@skyy/contracts';
+import { registerRequestSchema, type InvitePreview, type RegisterRequest } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
 import { homeFor } from '../../core/auth/guards.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
 import { ApiError } from '../../core/http/api-error.ts';
-import { FormErrors } from '../../shared/form-errors.ts';
-import { FormSubmission } from '../../shared/form-submission.ts';
 import { DateTimePipe } from '../../shared/time.ts';
 import { AuthCard } from './auth-card.ts';
+import { NewAccountForm } from './new-account-form.ts';
 
 /** Creating an account from an invite link (/register?invite=…). */
 @Component({
   selector: 'app-register',
-  imports: [
-    ReactiveFormsModule,
-    RouterLink,
-    MatFormFieldModule,
-    MatInputModule,
-    MatButtonModule,
-    AuthCard,
-    DateTimePipe,
-    FormErrors,
-  ],
+  imports: [AuthCard, NewAccountForm, MatButtonModule, RouterLink, DateTimePipe],
   template: `
     <app-auth-card title="Create your account">
       @if (inviteError()) {
@@ -42,32 +29,13 @@ import { AuthCard } from './auth-card.ts';
             . The invite is valid until {{ invite.expiresAt | dateTime }}.
           </p>
         }
-        <form class="form" [formGroup]="form" (ngSubmit)="submit()" novalidate>
-          <mat-form-field>
-            <mat-label>Username</mat-label>
-            <input matInput formControlName="username" autocomplete="username" required />
-            <mat-error>{{ submission.errorOf('username') }}</mat-error>
-          </mat-form-field>
-          <mat-form-field>
-            <mat-label>E-mail (for password resets)</mat-label>
-            <input matInput type="email" formControlName="email" autocomplete="email" />
-            <mat-error>{{ submission.errorOf('email') }}</mat-error>
-          </mat-form-field>
-          <mat-form-field>
-            <mat-label>Password</mat-label>
-            <input matInput type="password" formControlName="password" autocomplete="new-password" required />
-            <mat-error>{{ submission.errorOf('password') }}</mat-error>
-          </mat-form-field>
-          <mat-form-field>
-            <mat-label>Repeat the password</mat-label>
-            <input matInput type="password" formControlName="repeat" autocomplete="new-password" required />
-            <mat-error>{{ submission.errorOf('repeat') }}</mat-error>
-          </mat-form-field>
-          <app-form-errors [submission]="submission" />
-          <div class="form-actions">
-            <button mat-flat-button type="submit" [disabled]="submission.busy()">Create account</button>
-          </div>
-        </form>
+        <app-new-account-form
+          submitLabel="Create account"
+          [schema]="schema"
+          [extra]="{ invite: invite() }"
+          [email]="preview()?.email ?? null"
+          [create]="createAccount"
+        />
       }
     </app-auth-card>
   `,
@@ -83,13 +51,11 @@ export class Register {
 
   protected readonly preview = signal<InvitePreview | null>(null);
   protected readonly inviteError = signal<string | null>(null);
-  protected readonly form = inject(FormBuilder).nonNullable.group({
-    username: ['', Validators.required],
-    email: [''],
-    password: ['', Validators.required],
-    repeat: ['', Validators.required],
-  });
-  protected readonly submission = new FormSubmission(this.form);
+  protected readonly schema = registerRequestSchema;
+  protected readonly createAccount = async (request: RegisterRequest) => {
+    await this.auth.register(request);
+    await this.router.navigateByUrl(homeFor(this.session.role()));
+  };
 
   constructor() {
     effect(() => {
@@ -99,10 +65,7 @@ export class Register {
         return;
       }
       this.auth.invitePreview(token).then(
-        (preview) => {
-          this.preview.set(preview);
-          if (preview.email) this.form.controls.email.setValue(preview.email);
-        },
+        (preview) => this.preview.set(preview),
         (error: unknown) =>
           this.inviteError.set(
             ApiError.from(error).status === 404
@@ -110,23 +73,6 @@ export class Register {
               : ApiError.from(error).message,
           ),
       );
-    });
-  }
-
-  protected async submit(): Promise<void> {
-    this.submission.begin();
-    const { username, email, password, repeat } = this.form.getRawValue();
-    const data = this.submission.parse(registerRequestSchema, {
-      invite: this.invite(),
-      username,
-      password,
-      ...(email ? { email } : {}),
-    });
-    if (!data) return;
-    if (password !== repeat) return this.submission.reject('repeat', 'The two passwords differ');
-    await this.submission.send(async () => {
-      await this.auth.register(data);
-      await this.router.navigateByUrl(homeFor(this.session.role()));
     });
   }
 }

@@ -1,27 +1,15 @@
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
-import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
+import { FormBuilder, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { passwordResetSchema } from '@skyy/contracts';
 import { AuthApi } from '../../core/auth/auth-api.ts';
-import { FormErrors } from '../../shared/form-errors.ts';
 import { FormSubmission } from '../../shared/form-submission.ts';
-import { AuthCard } from './auth-card.ts';
+import { authFormImports } from './auth-card.ts';
 
 /** The page the password-reset mail links to (/reset-password?token=…). */
 @Component({
   selector: 'app-reset-password',
-  imports: [
-    ReactiveFormsModule,
-    RouterLink,
-    MatFormFieldModule,
-    MatInputModule,
-    MatButtonModule,
-    AuthCard,
-    FormErrors,
-  ],
+  imports: [authFormImports, RouterLink],
   template: `
     <app-auth-card title="Choose a new password">
       @if (done()) {
