@@ -1,6 +1,6 @@
 import { BMC_RESTORE_MODES, type ChassisConfig, type ChassisState } from '@skyy/contracts';
 import type { Logger } from '../../utils/logger.ts';
-import { describeCommand, type CommandRunner } from '../../utils/runner.ts';
+import { CommandFailedError, describeCommand, type CommandRunner } from '../../utils/runner.ts';
 import type { EngineEvent } from '../controller/control-engine.ts';
 import { clearHandover, writeHandover } from './bmc-handover.ts';
 import type { ChassisMetrics, IpmiCommand } from './chassis-metrics.ts';
@@ -257,10 +257,12 @@ export class ChassisController {
       return true;
     } catch (error) {
       const message = (error as Error).message;
+      // The same failure at another level is still the same failure: compare without the command.
+      const cause = error instanceof CommandFailedError ? message.slice(error.result.command.length) : message;
       this.writeFailures++;
       this.options.metrics?.ipmiFailures.inc({ command });
-      if (this.lastFailure.get(key) !== message) {
-        this.lastFailure.set(key, message);
+      if (this.lastFailure.get(key) !== cause) {
+        this.lastFailure.set(key, cause);
         this.options.event({
           level: this.status === 'failsafe' ? 'critical' : 'error',
           kind: 'chassis_write_failed',
