@@ -16,7 +16,7 @@
  * BENCH_SECONDS sets --seconds's default. Figures are printed, never asserted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,8 @@ import { BUNDLED_CONFIG, loadGpuConfigFile, requireConfig } from '../agent/confi
 import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI } from '../test/helpers.ts';
 import { runLoadStep, type GpuStepResult } from './control-quality.ts';
 import { METRIC_DEFINITIONS } from './control-metrics.ts';
-import { measureAgent, type AgentUsage } from './resource-usage.ts';
+import { FROM_SOURCES, measureAgent, type AgentUsage } from './resource-usage.ts';
+import { buildBundle } from '../scripts/build.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     gpus: { type: 'string', default: '8' },
     mode: { type: 'string', default: 'write' },
     load: { type: 'string', default: '1' },
+    runtime: { type: 'string', default: 'bundle,tsx' },
     nvml: { type: 'boolean', default: false },
     'skip-resources': { type: 'boolean', default: false },
     'skip-control': { type: 'boolean', default: false },
@@ -82,6 +84,13 @@ if (values.mode !== 'write' && values.mode !== 'dry-run') {
   process.exit(2);
 }
 const mode = values.mode;
+const runtimes = String(values.runtime)
+  .split(',')
+  .map((item) => item.trim());
+if (runtimes.some((r) => r !== 'bundle' && r !== 'tsx')) {
+  console.error(`--runtime: expected bundle, tsx or both (comma-separated), got "${values.runtime}"`);
+  process.exit(2);
+}
 const models = listFlag('models', false);
 const ambients = listFlag('ambient', true).map(Number);
 const polls = listFlag('poll', true).map(Number);
@@ -115,42 +124,57 @@ async function resourcePart(): Promise<void> {
       mode === 'write' ? '--no-dry-run' : '--dry-run',
     ];
 
-    const statePath = join(dir, 'sim.json');
-    writeState(statePath, createSimState({ gpus: gpuCount }));
-    console.log(
-      `\n== Resources: real agent process (main.ts), ${mode}, poll 1 s, ${gpuCount} simulated GPUs (2080 SUPER / 4080 SUPER), fake nvidia-smi path ==`,
-    );
-    console.log(
-      `warm-up ${warmupS} s (start, detection, startup values) excluded; measured ${seconds} s; ${load > 0 ? `every GPU stepped from idle to load ${load} when the window starts` : 'GPUs idle'}`,
-    );
-    const smi = await measureAgent({
-      args: [
-        ...common,
-        '--state-dir',
-        join(dir, 'agent-smi'),
-        '--nvidia-smi',
-        FAKE_NVIDIA_SMI,
-        '--nvidia-settings',
-        FAKE_NVIDIA_SETTINGS,
-      ],
-      env: { ...process.env, [STATE_ENV]: statePath },
-      warmupS,
-      measureS: seconds,
-      atStart: () =>
-        withState(statePath, (state) => {
-          for (const gpu of state.gpus) gpu.load = load;
-        }),
-    });
-    printUsage(smi, true);
+    const entries: { runtime: string; entry: string[] }[] = [];
+    for (const runtime of runtimes) {
+      if (runtime === 'tsx') {
+        entries.push({ runtime: 'from sources: node --import tsx main.ts', entry: FROM_SOURCES });
+      } else {
+        // Laid out as install.sh installs it: dist/ beside package.json.
+        const bundle = await buildBundle(join(dir, 'install', 'dist'));
+        copyFileSync(new URL('../package.json', import.meta.url), join(dir, 'install', 'package.json'));
+        entries.push({ runtime: 'installed bundle: node dist/gpu-agent.mjs', entry: [bundle] });
+      }
+    }
+    for (const [i, { runtime, entry }] of entries.entries()) {
+      const statePath = join(dir, `sim-${i}.json`);
+      writeState(statePath, createSimState({ gpus: gpuCount }));
+      console.log(
+        `\n== Resources: real agent process (${runtime}), ${mode}, poll 1 s, ${gpuCount} simulated GPUs (2080 SUPER / 4080 SUPER), fake nvidia-smi path ==`,
+      );
+      console.log(
+        `warm-up ${warmupS} s (start, detection, startup values) excluded; measured ${seconds} s; ${load > 0 ? `every GPU stepped from idle to load ${load} when the window starts` : 'GPUs idle'}`,
+      );
+      const smi = await measureAgent({
+        entry,
+        args: [
+          ...common,
+          '--state-dir',
+          join(dir, `agent-${i}`),
+          '--nvidia-smi',
+          FAKE_NVIDIA_SMI,
+          '--nvidia-settings',
+          FAKE_NVIDIA_SETTINGS,
+        ],
+        env: { ...process.env, [STATE_ENV]: statePath },
+        warmupS,
+        measureS: seconds,
+        atStart: () =>
+          withState(statePath, (state) => {
+            for (const gpu of state.gpus) gpu.load = load;
+          }),
+      });
+      printUsage(smi, true);
+    }
 
     if (values.nvml) {
       const library = join(dir, 'libnvidia-ml.so.1');
       const source = new URL('../agent/monitor/nvml/testdata/fake-libnvidia-ml.c', import.meta.url);
       execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', library, source.pathname]);
       console.log(
-        `\n== Resources: NVML path (koffi) against the stand-in libnvidia-ml: 2 GPUs with fixed readings (GPU 1's sensor fails, so it sits in fail-safe), ${mode}, poll 1 s ==`,
+        `\n== Resources: NVML path (koffi) against the stand-in libnvidia-ml: 2 GPUs with fixed readings (GPU 1's sensor fails, so it sits in fail-safe), ${entries[0]?.runtime}, ${mode}, poll 1 s ==`,
       );
       const nvml = await measureAgent({
+        entry: entries[0]?.entry ?? FROM_SOURCES,
         args: [
           ...common,
           '--state-dir',
@@ -179,10 +203,14 @@ function printUsage(usage: AgentUsage, withChildren: boolean): void {
   console.log(
     `${'process'.padEnd(38)} ${pad('CPU s', 8)} ${pad('CPU s/h', 10)} ${pad('CPU %', 7)}  peak RSS`,
   );
-  row('agent (node main.ts)', usage.agent, `${f1(usage.agentPeakRssMiB)} MiB (now ${f1(usage.agentRssMiB)})`);
+  row('agent', usage.agent, `${f1(usage.agentPeakRssMiB)} MiB (now ${f1(usage.agentRssMiB)})`);
   if (withChildren) {
     row('nvidia-smi -lms reader (fake: node)', usage.sampler, `${f1(usage.samplerPeakRssMiB)} MiB`);
-    row('write commands (fake: node)', usage.commands, `${f1(usage.commandPeakRssMiB)} MiB (largest seen)`);
+    row(
+      'other children: writes (fake: node)',
+      usage.commands,
+      `${f1(usage.commandPeakRssMiB)} MiB (largest seen)`,
+    );
     row('total', usage.total, '');
   } else if (usage.commands.seconds > 0) {
     row('child processes', usage.commands, '');
@@ -195,6 +223,12 @@ function printUsage(usage: AgentUsage, withChildren: boolean): void {
   if (withChildren && mode === 'write' && writes > 0) {
     console.log(
       `write commands: ${(usage.commands.seconds / writes).toFixed(2)} CPU s per write — the fake nvidia-settings and nvidia-smi are node scripts (start-up dominates); the real tools are native binaries, and the NVML path writes in-process`,
+    );
+  }
+  const seen = Object.entries(usage.commandsSeen);
+  if (seen.length > 0) {
+    console.log(
+      `commands caught by sampling (every 0.5 s): ${seen.map(([name, n]) => `${name} ×${n}`).join(', ')}`,
     );
   }
   for (const warning of usage.warnings.slice(0, 5)) console.log(`  agent said: ${warning}`);

@@ -5,15 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { treeSnapshot, type TreeSnapshot } from './proc-usage.ts';
 
 /**
- * The resource half of the GPU agent benchmark: the REAL agent process (main.ts, as systemd runs
- * it) is started, left to warm up, then its CPU time and memory — and its children's — are read
- * from /proc over a measured window. The caller prepares the simulated host and the config.
+ * The resource half of the GPU agent benchmark: the real agent process (the installed bundle, as
+ * systemd runs it, or main.ts from its sources) is started and left to warm up, then its CPU time
+ * and memory, and its children's, are read from /proc over a measured window. The caller prepares
+ * the simulated host and the config.
  */
 
-const MAIN_TS = fileURLToPath(new URL('../main.ts', import.meta.url));
+/** How node starts the agent from its sources, as `npm run gpu-agent` does. */
+export const FROM_SOURCES = ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))];
 
 export interface AgentRun {
-  /** Arguments after `main.ts run`. */
+  /** node's arguments up to the agent's own: FROM_SOURCES, or the bundle's path. */
+  entry: string[];
+  /** Arguments after `run`. */
   args: string[];
   env: NodeJS.ProcessEnv;
   warmupS: number;
@@ -43,12 +47,22 @@ export interface AgentUsage {
   samplerPeakRssMiB: number;
   /** Largest peak RSS seen among short-lived commands (sampled, so a very short one can be missed). */
   commandPeakRssMiB: number;
+  /** Short-lived commands caught by the sampling, by name: how many distinct processes. */
+  commandsSeen: Record<string, number>;
   /** The agent's own counters from /metrics (summed over labels): their increase over the window. */
   counters: Record<string, number>;
   warnings: string[];
 }
 
 const isSampler = (command: string) => command.includes('-lms');
+
+/** `node /…/bin/nvidia-settings -c :0 …` → `nvidia-settings`: the tool, not its interpreter. */
+function commandName(command: string): string {
+  const words = command.split(' ');
+  const interpreted = /(^|\/)(node|sh|bash|python3?)$/.test(words[0] ?? '');
+  const tool = (interpreted ? words.find((w, i) => i > 0 && !w.startsWith('-')) : words[0]) ?? command;
+  return tool.split('/').at(-1) ?? tool;
+}
 
 function cpuParts(tree: TreeSnapshot): { agent: number; sampler: number; commands: number } {
   let sampler = 0;
@@ -62,7 +76,7 @@ function cpuParts(tree: TreeSnapshot): { agent: number; sampler: number; command
 }
 
 export async function measureAgent(run: AgentRun): Promise<AgentUsage> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS, 'run', ...run.args], {
+  const child = spawn(process.execPath, [...run.entry, 'run', ...run.args], {
     env: run.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,10 +111,15 @@ export async function measureAgent(run: AgentRun): Promise<AgentUsage> {
     let last = first;
     let samplerPeak = 0;
     let commandPeak = 0;
+    const seen = new Map<number, string>();
     const observe = (tree: TreeSnapshot) => {
       for (const c of tree.children) {
-        if (isSampler(c.command)) samplerPeak = Math.max(samplerPeak, c.peakRssMiB);
-        else commandPeak = Math.max(commandPeak, c.peakRssMiB);
+        if (isSampler(c.command)) {
+          samplerPeak = Math.max(samplerPeak, c.peakRssMiB);
+        } else {
+          commandPeak = Math.max(commandPeak, c.peakRssMiB);
+          seen.set(c.pid, commandName(c.command));
+        }
       }
     };
     observe(first);
@@ -138,6 +157,10 @@ export async function measureAgent(run: AgentRun): Promise<AgentUsage> {
       agentRssMiB: last.root.rssMiB,
       samplerPeakRssMiB: samplerPeak,
       commandPeakRssMiB: commandPeak,
+      commandsSeen: [...seen.values()].reduce<Record<string, number>>(
+        (counts, name) => ({ ...counts, [name]: (counts[name] ?? 0) + 1 }),
+        {},
+      ),
       counters,
       warnings,
     };
