@@ -12,7 +12,7 @@ describe('console: accounts and sign-in', { retry: 1 }, () => {
     app = await startConsole();
   }, 300_000);
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
     await app.closePages();
   });
   afterAll(() => app?.close());
@@ -111,6 +111,8 @@ describe('console: accounts and sign-in', { retry: 1 }, () => {
     const page = await app.newPage();
     await page.goto('/login');
     await page.getByRole('link', { name: 'Forgot password?' }).click();
+    // The login page has a field with the same label: wait for the new page before typing.
+    await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
     await page.getByLabel('Username or e-mail').fill('linus@example.net');
     await page.getByRole('button', { name: 'Send the link' }).click();
     await page.getByText('is on its way').waitFor();

@@ -26,7 +26,7 @@ describe('console: clusters', { retry: 1 }, () => {
     clusterId = (await addSimulatorCluster(app.t, admin.headers, sim, lab.fingerprint, 'puma')).id;
   }, 300_000);
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
     await app.closePages();
   });
   afterAll(async () => {

@@ -40,7 +40,7 @@ describe('console: firewall plan', { retry: 1 }, () => {
     firewallId = created.json<{ id: string }>().id;
   }, 300_000);
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
     await app.closePages();
   });
   afterAll(async () => {

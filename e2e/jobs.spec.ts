@@ -13,7 +13,7 @@ describe('console: jobs', { retry: 1 }, () => {
     operator = await signInAs(app.t, 'operator');
   }, 300_000);
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name);
+    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
     await app.closePages();
   });
   afterAll(() => app?.close());

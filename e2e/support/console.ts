@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -58,7 +58,7 @@ export interface ConsoleUnderTest {
   /** A fresh browser context (own cookies) with a page at a laptop-sized viewport. */
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
   /** Screenshots of every page still open, named after the failed test (for CI's artifacts). */
-  captureFailure(testName: string): Promise<void>;
+  captureFailure(testName: string, errors?: readonly { message?: string }[]): Promise<void>;
   /** Closes the pages of the test that just ran, so they stop listening to live events. */
   closePages(): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +85,9 @@ export async function startConsole(): Promise<ConsoleUnderTest> {
   });
   const contexts: BrowserContext[] = [];
   const pages: Page[] = [];
+  // What each page did, so a failed journey can be told apart: a page error, a request that never
+  // left, or a slow server (written beside the failure screenshots).
+  const traces = new Map<Page, string[]>();
   return {
     t,
     url,
@@ -97,16 +100,23 @@ export async function startConsole(): Promise<ConsoleUnderTest> {
         reducedMotion: 'reduce',
       });
       contexts.push(context);
+      // Clicks and form submissions as the page saw them, for the failure trace.
+      await context.addInitScript({ content: traceUserEvents });
       const page = await context.newPage();
       // Generous: this machine's two cores are shared with other test runs.
       page.setDefaultTimeout(45_000);
       pages.push(page);
+      traces.set(page, traceOf(page));
       return page;
     },
-    async captureFailure(testName) {
+    async captureFailure(testName, errors = []) {
       const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
       for (const [index, page] of pages.entries()) {
         if (!page.isClosed()) await screenshot(page, `FAILED-${slug}-${index}`).catch(() => undefined);
+        mkdirSync(screenshotDir, { recursive: true });
+        const failure = errors.map((error) => `failed: ${error.message ?? 'unknown error'}`);
+        const trace = [...failure, ...(traces.get(page) ?? [])].join('\n');
+        writeFileSync(path.join(screenshotDir, `FAILED-${slug}-${index}.log`), `${trace}\n`);
       }
     },
     async closePages() {
@@ -120,6 +130,46 @@ export async function startConsole(): Promise<ConsoleUnderTest> {
       await t.close();
     },
   };
+}
+
+/**
+ * Runs in the page (as text: this project's Node typings have no DOM): logs each click's target
+ * and each form submission to the console, so a failure trace shows whether a click arrived.
+ */
+const traceUserEvents = `
+  const describe = (target) => {
+    if (!(target instanceof Element)) return String(target);
+    const text = (target.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+    return target.tagName.toLowerCase() + (target.id ? '#' + target.id : '') + ' "' + text + '"';
+  };
+  document.addEventListener('click', (e) => console.debug('[trace] click on ' + describe(e.target)), true);
+  document.addEventListener('submit', (e) => console.debug('[trace] submit ' + describe(e.target)), true);
+`;
+
+/** Records the page's console, uncaught errors and API traffic with timestamps. */
+function traceOf(page: Page): string[] {
+  const lines: string[] = [];
+  const started = Date.now();
+  const note = (text: string): void => {
+    lines.push(`${String(Date.now() - started).padStart(7)} ms  ${text}`);
+  };
+  const isApi = (url: string): boolean => new URL(url).pathname.startsWith('/api/');
+  page.on('console', (message) => note(`console.${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => note(`page error: ${error.stack ?? error.message}`));
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) note(`navigated: ${frame.url()}`);
+  });
+  page.on('request', (request) => {
+    if (isApi(request.url())) note(`→ ${request.method()} ${request.url()}`);
+  });
+  page.on('response', (response) => {
+    if (isApi(response.url()))
+      note(`← ${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    note(`✗ ${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`);
+  });
+  return lines;
 }
 
 /** Saves what the page looks like now under test-results/screenshots/ (CI keeps the folder). */
