@@ -6,6 +6,8 @@ import { createIpmiSimState, readState, STATE_ENV, withState, writeState, type C
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../utils/logger.ts';
+import type { CommandRunner } from '../../utils/runner.ts';
+import { waitFor } from '../../test/helpers.ts';
 import type { EngineEvent } from '../controller/control-engine.ts';
 import { handoverPath, readHandover } from './bmc-handover.ts';
 import { ChassisController } from './chassis-controller.ts';
@@ -119,6 +121,27 @@ describe('chassis fan controller against the simulated H12 host', () => {
     expect(metrics).toContain('skyy_chassis_fan_duty_applied_ratio{zone="0x01"} 0.7');
     expect(metrics).toContain('skyy_chassis_level_changes_total 4');
     expect(metrics).toContain('skyy_chassis_failsafe 0');
+  });
+
+  it('raises the alert when a reading has not answered for 3 polls, before the call is killed', async () => {
+    sim({ load: 0.05 });
+    let release: (() => void) | undefined;
+    const inner = inProcessSimRunner(env);
+    const runner: CommandRunner = {
+      run: async (file, args, opts) => {
+        if (release === undefined && file === 'sensors' && controller?.state().levelPct !== undefined) {
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        return inner.run(file, args, opts);
+      },
+    };
+    controller = new ChassisController({ ...options(), runner, config: config({ poll_interval_sec: 0.05 }) });
+    controller.start();
+    await waitFor(() => controller?.state().status === 'failsafe', 5_000, 10);
+    expect(controller.state().alert).toMatch(/^no CPU reading for \d+ s: k10temp Tctl \(sensors -j\) has not answered$/);
+    expect(events.map((e) => e.kind)).toContain('chassis_reading_failed');
+    release?.();
+    await waitFor(() => controller?.state().status === 'ok', 5_000, 10);
   });
 
   it('does not set Full Speed mode again when the BMC is already in it', async () => {

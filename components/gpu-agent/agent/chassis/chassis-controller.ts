@@ -13,9 +13,9 @@ import { hexByte, nextLevel, wholeDegrees, zoneByte, type LevelRule } from './le
  * pick the level (level-rule.ts), write it to every zone whose level differs. Around that, the
  * GPU side's fail-safes:
  *
- * - a failed, hung (timeout) or missing reading puts every zone at 100 % in the same poll, with a
- *   critical event and an alert in /state; control resumes from 100 % when readings return. A step
- *   stuck on slow commands is noticed too: no good reading for 3 polls is a fail-safe;
+ * - a failed, hung (killed at command_timeout_sec) or missing reading puts every zone at 100 % in
+ *   the same poll, with a critical event and an alert in /state; control resumes from 100 % when
+ *   readings return. A reading still unanswered after 3 polls raises the alert before that;
  * - an ipmitool failure is logged once, counted, and retried on the next poll (what is in effect is
  *   only remembered after a successful write);
  * - Full Speed mode is asserted at start (and retried until it works); on stop the BMC gets its
@@ -51,9 +51,8 @@ export class ChassisController {
   private status: ChassisState['status'] = 'starting';
   private temperatureC: number | undefined;
   private readingAt: Date | undefined;
-  private lastGoodAt: Date | undefined;
-  /** When the first reading was attempted: asserting Full Speed mode first is no reason to alarm. */
-  private firstReadAt: Date | undefined;
+  /** Set while a reading is in flight: one that takes longer than 3 polls is a fail-safe by itself. */
+  private readingSince: Date | undefined;
   private reason: string | undefined;
   private alert: string | undefined;
   private readingFailures = 0;
@@ -154,12 +153,17 @@ export class ChassisController {
     await this.running;
   }
 
-  /** A step blocked on commands does not read: /state must not keep saying all is well. */
+  /**
+   * A reading that has not answered for 3 polls is a fail-safe at once (state, alert, event); the
+   * 100 % follows as soon as the call is killed at command_timeout_sec. Time spent writing is not
+   * counted: a slow BMC delays readings without making them stale.
+   */
   private checkStale(): void {
-    const since = this.lastGoodAt ?? this.firstReadAt;
-    if (!since) return;
-    const ageMs = this.now().getTime() - since.getTime();
-    if (ageMs > 3 * this.pollMs) this.enterFailsafe(`no CPU reading for ${Math.round(ageMs / 1000)} s`);
+    if (!this.readingSince) return;
+    const ageMs = this.now().getTime() - this.readingSince.getTime();
+    if (ageMs > 3 * this.pollMs) {
+      this.enterFailsafe(`no CPU reading for ${Math.round(ageMs / 1000)} s: ${this.reader.describe()} has not answered`);
+    }
   }
 
   private enterFailsafe(why: string): void {
@@ -178,15 +182,14 @@ export class ChassisController {
 
   private async step(): Promise<void> {
     if (!this.options.dryRun && !this.fullSpeed) await this.assertFullSpeed();
-    this.firstReadAt ??= this.now();
+    this.readingSince = this.now();
     const reading = await this.reader.read();
+    this.readingSince = undefined;
     // Stopping (SIGTERM reaches `sensors` too under systemd): a killed read is no reason for 100 %.
     if (this.stopped) return;
     if (reading.ok) {
       this.options.metrics?.readings.inc();
-      const now = this.now();
-      this.lastGoodAt = now;
-      this.readingAt = now;
+      this.readingAt = this.now();
       this.temperatureC = reading.temperatureC;
       const decision = nextLevel(wholeDegrees(reading.temperatureC), this.level, this.rule);
       if (this.status === 'failsafe') {

@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { createIpmiSimState, readState, STATE_ENV as IPMI_STATE_ENV, withState, writeState } from '@skyy/sim-ipmi';
+import { createSimState, STATE_ENV as SMI_STATE_ENV, writeState as writeSmiState } from '@skyy/sim-nvidia-smi';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main, type MainIo } from '../../main.ts';
+import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI, waitFor } from '../../test/helpers.ts';
+import { handoverPath } from './bmc-handover.ts';
+
+/**
+ * `gpu-agent` as an operator runs it, with the fake `sensors` and `ipmitool` of simulators/ipmi
+ * first on PATH: real child processes, real timeouts (a hung `sensors` is killed), the SIGTERM
+ * handler of main.ts. The simulated host follows the wall clock here.
+ */
+
+const FAKE_IPMI_BIN = join(dirname(createRequire(import.meta.url).resolve('@skyy/sim-ipmi')), '..', 'bin');
+const EXAMPLE = join(FAKE_IPMI_BIN, '..', 'examples', 'gpu_config.yaml');
+const DUTY = 'raw 0x30 0x70 0x66 0x01';
+
+describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on PATH', () => {
+  let dir: string;
+  let simPath: string;
+  let io: MainIo & { stdout: string; stderr: string; signal?: (signal: NodeJS.Signals) => void };
+  const gpuFakes = ['--nvidia-smi', FAKE_NVIDIA_SMI, '--nvidia-settings', FAKE_NVIDIA_SETTINGS];
+  const commands = () => readState(simPath).commands.map((c) => c.args.join(' '));
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gpu-agent-chassis-'));
+    simPath = join(dir, 'ipmi.json');
+    writeState(simPath, createIpmiSimState());
+    writeSmiState(join(dir, 'smi.json'), createSimState({ models: ['2080'] }));
+    // Short polls keep the test quick; the timeout stays generous (each fake call is a node process
+    // starting on a busy machine) and below 3 polls, so a hang is ended by the timeout.
+    writeFileSync(
+      join(dir, 'gpu_config.yaml'),
+      readFileSync(EXAMPLE, 'utf8')
+        .replace('poll_interval_sec: 5 # POLL_INTERVAL', 'poll_interval_sec: 2')
+        .replace('command_timeout_sec: 3', 'command_timeout_sec: 5'),
+    );
+    io = {
+      stdout: '',
+      stderr: '',
+      env: {
+        ...process.env,
+        PATH: `${FAKE_IPMI_BIN}${delimiter}${process.env['PATH'] ?? ''}`,
+        [IPMI_STATE_ENV]: simPath,
+        [SMI_STATE_ENV]: join(dir, 'smi.json'),
+      },
+      isRoot: false,
+      out(text) {
+        this.stdout += text;
+      },
+      err(text) {
+        this.stderr += text;
+      },
+      onSignal(handler) {
+        this.signal = handler;
+      },
+    };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = (...extra: string[]) =>
+    main(
+      ['--config', join(dir, 'gpu_config.yaml'), '--listen', 'off', '--state-dir', join(dir, 'agent'), ...gpuFakes, ...extra],
+      io,
+    );
+
+  it('--dry-run prints the chassis decisions and sends nothing to the BMC', async () => {
+    const exited = run('--dry-run');
+    await waitFor(() => io.stdout.includes('[dry-run] chassis zone 0x01 → 40 %') && io.signal !== undefined);
+    io.signal?.('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(io.stdout).toMatch(
+      /\[dry-run\] chassis zone 0x00 → 40 % temperature=41\.\d+ status=ok reason="first reading 41 °C: band from 40 °C → 40 %" command="ipmitool raw 0x30 0x70 0x66 0x01 0x00 0x28"/,
+    );
+    expect(io.stdout).toContain('[dry-run] chassis: would give the BMC its heavy_io fan mode back');
+    expect(commands()).toEqual([]);
+  });
+
+  it('controls the zones, goes to 100 % when sensors hangs, and on SIGTERM gives the BMC its mode back', async () => {
+    const exited = run('--no-dry-run');
+    await waitFor(() => commands().includes(`${DUTY} 0x01 0x28`) && io.signal !== undefined, 40_000);
+    expect(commands().slice(0, 3)).toEqual(['raw 0x30 0x45 0x00', 'raw 0x30 0x45 0x01 0x01', 'raw 0x30 0x45 0x00']);
+    expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(true);
+
+    withState(simPath, (s) => (s.faults.sensors = 'hang'));
+    await waitFor(() => commands().includes(`${DUTY} 0x01 0x64`), 40_000);
+    expect(commands().filter((c) => c.startsWith(DUTY))).toEqual([
+      `${DUTY} 0x00 0x28`,
+      `${DUTY} 0x01 0x28`,
+      `${DUTY} 0x00 0x64`,
+      `${DUTY} 0x01 0x64`,
+    ]);
+    expect(io.stdout).toMatch(/chassis_reading_failed: chassis fans to 100 %: sensors -j: no answer within 5 s level=critical/);
+
+    withState(simPath, (s) => (s.faults.sensors = 'none'));
+    await waitFor(() => io.stdout.includes('chassis_reading_recovered'), 40_000);
+    io.signal?.('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(commands().at(-1)).toBe('raw 0x30 0x45 0x01 0x04');
+    expect(readState(simPath).bmc.mode).toBe(0x04);
+    expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(false);
+  }, 120_000);
+});
