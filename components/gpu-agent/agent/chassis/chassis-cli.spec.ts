@@ -6,6 +6,7 @@ import { createIpmiSimState, readState, STATE_ENV as IPMI_STATE_ENV, withState, 
 import { createSimState, STATE_ENV as SMI_STATE_ENV, writeState as writeSmiState } from '@skyy/sim-nvidia-smi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, type MainIo } from '../../main.ts';
+import { BUNDLED_CONFIG } from '../config/load-config.ts';
 import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI, waitFor } from '../../test/helpers.ts';
 import { handoverPath } from './bmc-handover.ts';
 
@@ -79,6 +80,23 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
     expect(io.stdout).toContain('[dry-run] chassis: would give the BMC its heavy_io fan mode back');
     expect(commands()).toEqual([]);
   });
+
+  it('starts and stops with the chassis: block of a reloaded config file', async () => {
+    const path = join(dir, 'gpu_config.yaml');
+    const gpuOnly = readFileSync(BUNDLED_CONFIG, 'utf8');
+    writeFileSync(path, gpuOnly);
+    const exited = run('--dry-run');
+    await waitFor(() => io.stdout.includes('[dry-run] GPU 0 fan 0 → 70 %') && io.signal !== undefined, 40_000);
+    expect(io.stdout).not.toContain('chassis_control_started');
+
+    writeFileSync(path, `${gpuOnly}\nchassis:\n  poll_interval_sec: 2\n`);
+    await waitFor(() => io.stdout.includes('[dry-run] chassis zone 0x01 → 40 %'), 40_000);
+    writeFileSync(path, `${gpuOnly}\nchassis:\n  enabled: false\n`);
+    await waitFor(() => io.stdout.includes('[dry-run] chassis: would give the BMC its heavy_io fan mode back'), 40_000);
+    io.signal?.('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(commands()).toEqual([]);
+  }, 120_000);
 
   it('controls the zones, goes to 100 % when sensors hangs, and on SIGTERM gives the BMC its mode back', async () => {
     const exited = run('--no-dry-run');
