@@ -185,7 +185,12 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     });
     const runner = new ProcessRunner({ env: io.env });
     // First, and whatever happens to the GPUs: a crashed agent may have left the BMC in Full Speed mode.
-    const chassis = await restoreChassisFromHandover(runner, options.stateDir ?? defaultStateDir(io), log, io.env);
+    const chassis = await restoreChassisFromHandover(
+      runner,
+      options.stateDir ?? defaultStateDir(io),
+      log,
+      io.env,
+    );
     if (chassis === 'failed') exitCode = 1;
     const { source, nvidiaSmi } = resolveSource(options, command);
     const detection = await detectGpus({

@@ -20,14 +20,19 @@ import { statePath, withState, writeState } from './state-store.ts';
  * exactly what was sent. `ipmitool sim …` drives the simulated host (load, faults).
  */
 
-const NO_DEVICE = 'Could not open device at /dev/ipmi0 or /dev/ipmi/0 or /dev/ipmidev/0: No such file or directory\n';
+const NO_DEVICE =
+  'Could not open device at /dev/ipmi0 or /dev/ipmi/0 or /dev/ipmidev/0: No such file or directory\n';
 /** Options of the real tool that take a value; skipped before the command. */
 const VALUE_OPTIONS = new Set(['-I', '-H', '-U', '-P', '-L', '-p', '-y', '-k', '-t', '-b', '-T', '-B', '-f']);
 
 const hex2 = (value: number) => value.toString(16).padStart(2, '0');
 
 function parseByte(text: string): number | undefined {
-  const value = /^0x[0-9a-f]{1,2}$/i.test(text) ? Number.parseInt(text, 16) : /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  const value = /^0x[0-9a-f]{1,2}$/i.test(text)
+    ? Number.parseInt(text, 16)
+    : /^\d{1,3}$/.test(text)
+      ? Number(text)
+      : NaN;
   return Number.isInteger(value) && value >= 0 && value <= 0xff ? value : undefined;
 }
 
@@ -76,7 +81,7 @@ function sensorList(state: IpmiSimState): string {
     ...['FANA', 'FANB'].map((name) => ({ name, zone: 0x01 })),
   ];
   const rows = fans.map(({ name, zone }) => {
-    const rpm = Math.round((effectiveDuty(state, zone) / 100) * 3000 / 140) * 140;
+    const rpm = Math.round(((effectiveDuty(state, zone) / 100) * 3000) / 140) * 140;
     return `${name.padEnd(17)}| ${rpm.toFixed(3).padEnd(11)}| RPM        | ok    | na        | 140.000   | 280.000   | 3640.000  | 3780.000  | na        `;
   });
   const cpu = Math.round(state.temperatureC);
@@ -93,9 +98,13 @@ function run(state: IpmiSimState, args: readonly string[]): Outcome {
     if (bytes.some((b) => b === undefined)) return { code: 1, err: `Invalid raw data: ${rest.join(' ')}\n` };
     return raw(state, bytes as number[]);
   }
-  if (command === 'sensor' && (rest.length === 0 || rest[0] === 'list')) return { code: 0, out: sensorList(state) };
+  if (command === 'sensor' && (rest.length === 0 || rest[0] === 'list'))
+    return { code: 0, out: sensorList(state) };
   if (command === 'mc' && rest[0] === 'info') {
-    return { code: 0, out: 'Device ID                 : 32\nManufacturer Name         : Super Micro Computer Inc.\n' };
+    return {
+      code: 0,
+      out: 'Device ID                 : 32\nManufacturer Name         : Super Micro Computer Inc.\n',
+    };
   }
   return { code: 1, err: `Invalid command: ${args.join(' ')}\n` };
 }
@@ -144,7 +153,8 @@ function sim(args: readonly string[], path: string, io: CliIo): number {
     switch (verb) {
       case 'init': {
         const mode = rest.includes('--mode') ? rest[rest.indexOf('--mode') + 1] : undefined;
-        if (mode !== undefined && !(mode in BMC_MODES)) throw new Error(`--mode: one of ${Object.keys(BMC_MODES).join(', ')}`);
+        if (mode !== undefined && !(mode in BMC_MODES))
+          throw new Error(`--mode: one of ${Object.keys(BMC_MODES).join(', ')}`);
         const numbers = {
           ambientC: option(rest, '--ambient'),
           load: option(rest, '--load'),
@@ -174,8 +184,10 @@ function sim(args: readonly string[], path: string, io: CliIo): number {
         const [target, kind] = rest;
         withState(path, (state) => {
           if (target === 'clear') state.faults = { sensors: 'none', ipmitool: 'none' };
-          else if (target === 'sensors') state.faults.sensors = pick(sensorFaultSchema.options, kind, 'fault sensors');
-          else if (target === 'ipmitool') state.faults.ipmitool = pick(ipmiFaultSchema.options, kind, 'fault ipmitool');
+          else if (target === 'sensors')
+            state.faults.sensors = pick(sensorFaultSchema.options, kind, 'fault sensors');
+          else if (target === 'ipmitool')
+            state.faults.ipmitool = pick(ipmiFaultSchema.options, kind, 'fault ipmitool');
           else throw new Error('fault: sensors <kind>, ipmitool <kind>, or clear');
         });
         return 0;
@@ -197,7 +209,8 @@ function sim(args: readonly string[], path: string, io: CliIo): number {
       }
       case 'commands': {
         const commands = withState(path, (state) => state.commands);
-        for (const command of commands) io.out(`${command.at} ${command.ok ? 'ok  ' : 'FAIL'} ipmitool ${command.args.join(' ')}\n`);
+        for (const command of commands)
+          io.out(`${command.at} ${command.ok ? 'ok  ' : 'FAIL'} ipmitool ${command.args.join(' ')}\n`);
         return 0;
       }
       default:

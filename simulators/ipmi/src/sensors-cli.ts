@@ -71,7 +71,8 @@ export function renderText(list: readonly Chip[]): string {
   return list
     .map((chip) => {
       const lines = [chip.name, `Adapter: ${chip.adapter}`];
-      for (const feature of chip.features) lines.push(`${`${feature.label}:`.padEnd(14)}${signed(feature.value)}  `);
+      for (const feature of chip.features)
+        lines.push(`${`${feature.label}:`.padEnd(14)}${signed(feature.value)}  `);
       return `${lines.join('\n')}\n`;
     })
     .join('\n')
@@ -82,7 +83,8 @@ export function renderJson(list: readonly Chip[]): string {
   const doc: Record<string, Record<string, string | Record<string, number>>> = {};
   for (const chip of list) {
     const entry: Record<string, string | Record<string, number>> = { Adapter: chip.adapter };
-    for (const feature of chip.features) entry[feature.label] = { [feature.sub]: feature.value, ...feature.extra };
+    for (const feature of chip.features)
+      entry[feature.label] = { [feature.sub]: feature.value, ...feature.extra };
     doc[chip.name] = entry;
   }
   return `${JSON.stringify(doc, null, 3)}\n`;

@@ -117,7 +117,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: ApiHa
       const failsafe = state.gpus.filter((gpu) => gpu.status === 'failsafe').length;
       const chassisFailsafe = state.chassis?.status === 'failsafe';
       const status =
-        state.stale || state.gpus.length === 0 ? 'stale' : failsafe > 0 || chassisFailsafe ? 'degraded' : 'ok';
+        state.stale || state.gpus.length === 0
+          ? 'stale'
+          : failsafe > 0 || chassisFailsafe
+            ? 'degraded'
+            : 'ok';
       send(res, status === 'stale' ? 503 : 200, {
         status,
         mode: state.mode,

@@ -2,8 +2,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { createIpmiSimState, readState, STATE_ENV as IPMI_STATE_ENV, withState, writeState } from '@skyy/sim-ipmi';
-import { createSimState, STATE_ENV as SMI_STATE_ENV, writeState as writeSmiState } from '@skyy/sim-nvidia-smi';
+import {
+  createIpmiSimState,
+  readState,
+  STATE_ENV as IPMI_STATE_ENV,
+  withState,
+  writeState,
+} from '@skyy/sim-ipmi';
+import {
+  createSimState,
+  STATE_ENV as SMI_STATE_ENV,
+  writeState as writeSmiState,
+} from '@skyy/sim-nvidia-smi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, type MainIo } from '../../main.ts';
 import { BUNDLED_CONFIG } from '../config/load-config.ts';
@@ -65,7 +75,16 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
 
   const run = (...extra: string[]) =>
     main(
-      ['--config', join(dir, 'gpu_config.yaml'), '--listen', 'off', '--state-dir', join(dir, 'agent'), ...gpuFakes, ...extra],
+      [
+        '--config',
+        join(dir, 'gpu_config.yaml'),
+        '--listen',
+        'off',
+        '--state-dir',
+        join(dir, 'agent'),
+        ...gpuFakes,
+        ...extra,
+      ],
       io,
     );
 
@@ -86,13 +105,19 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
     const gpuOnly = readFileSync(BUNDLED_CONFIG, 'utf8');
     writeFileSync(path, gpuOnly);
     const exited = run('--dry-run');
-    await waitFor(() => io.stdout.includes('[dry-run] GPU 0 fan 0 → 70 %') && io.signal !== undefined, 40_000);
+    await waitFor(
+      () => io.stdout.includes('[dry-run] GPU 0 fan 0 → 70 %') && io.signal !== undefined,
+      40_000,
+    );
     expect(io.stdout).not.toContain('chassis_control_started');
 
     writeFileSync(path, `${gpuOnly}\nchassis:\n  poll_interval_sec: 2\n`);
     await waitFor(() => io.stdout.includes('[dry-run] chassis zone 0x01 → 40 %'), 40_000);
     writeFileSync(path, `${gpuOnly}\nchassis:\n  enabled: false\n`);
-    await waitFor(() => io.stdout.includes('[dry-run] chassis: would give the BMC its heavy_io fan mode back'), 40_000);
+    await waitFor(
+      () => io.stdout.includes('[dry-run] chassis: would give the BMC its heavy_io fan mode back'),
+      40_000,
+    );
     io.signal?.('SIGTERM');
     expect(await exited).toBe(0);
     expect(commands()).toEqual([]);
@@ -101,7 +126,11 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
   it('controls the zones, goes to 100 % when sensors hangs, and on SIGTERM gives the BMC its mode back', async () => {
     const exited = run('--no-dry-run');
     await waitFor(() => commands().includes(`${DUTY} 0x01 0x28`) && io.signal !== undefined, 40_000);
-    expect(commands().slice(0, 3)).toEqual(['raw 0x30 0x45 0x00', 'raw 0x30 0x45 0x01 0x01', 'raw 0x30 0x45 0x00']);
+    expect(commands().slice(0, 3)).toEqual([
+      'raw 0x30 0x45 0x00',
+      'raw 0x30 0x45 0x01 0x01',
+      'raw 0x30 0x45 0x00',
+    ]);
     expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(true);
 
     withState(simPath, (s) => (s.faults.sensors = 'hang'));
@@ -112,7 +141,9 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
       `${DUTY} 0x00 0x64`,
       `${DUTY} 0x01 0x64`,
     ]);
-    expect(io.stdout).toMatch(/chassis_reading_failed: chassis fans to 100 %: sensors -j: no answer within 5 s level=critical/);
+    expect(io.stdout).toMatch(
+      /chassis_reading_failed: chassis fans to 100 %: sensors -j: no answer within 5 s level=critical/,
+    );
 
     withState(simPath, (s) => (s.faults.sensors = 'none'));
     await waitFor(() => io.stdout.includes('chassis_reading_recovered'), 40_000);

@@ -2,7 +2,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chassisConfigSchema, type ChassisConfig } from '@skyy/contracts';
-import { createIpmiSimState, readState, STATE_ENV, withState, writeState, type CreateOptions } from '@skyy/sim-ipmi';
+import {
+  createIpmiSimState,
+  readState,
+  STATE_ENV,
+  withState,
+  writeState,
+  type CreateOptions,
+} from '@skyy/sim-ipmi';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../utils/logger.ts';
@@ -91,7 +98,11 @@ describe('chassis fan controller against the simulated H12 host', () => {
   it('takes the BMC into Full Speed mode, then a load step raises the level 10 % at a time until it settles', async () => {
     sim({ load: 0.05, noiseC: 1 });
     await start();
-    expect(commands().slice(0, 3)).toEqual(['raw 0x30 0x45 0x00', 'raw 0x30 0x45 0x01 0x01', 'raw 0x30 0x45 0x00']);
+    expect(commands().slice(0, 3)).toEqual([
+      'raw 0x30 0x45 0x00',
+      'raw 0x30 0x45 0x01 0x01',
+      'raw 0x30 0x45 0x00',
+    ]);
     const idle = await pollTimes(5);
     expect(idle).toEqual([40, 40, 40, 40, 40]);
 
@@ -138,7 +149,9 @@ describe('chassis fan controller against the simulated H12 host', () => {
     controller = new ChassisController({ ...options(), runner, config: config({ poll_interval_sec: 0.05 }) });
     controller.start();
     await waitFor(() => controller?.state().status === 'failsafe', 5_000, 10);
-    expect(controller.state().alert).toMatch(/^no CPU reading for \d+ s: k10temp Tctl \(sensors -j\) has not answered$/);
+    expect(controller.state().alert).toMatch(
+      /^no CPU reading for \d+ s: k10temp Tctl \(sensors -j\) has not answered$/,
+    );
     expect(events.map((e) => e.kind)).toContain('chassis_reading_failed');
     release?.();
     await waitFor(() => controller?.state().status === 'ok', 5_000, 10);
@@ -153,40 +166,43 @@ describe('chassis fan controller against the simulated H12 host', () => {
   it.each([
     ['error', 'sensors -j: No sensors found!'],
     ['no-tctl', 'sensors -j: no k10temp* Tctl reading'],
-  ] as const)('sensor fault "%s": every zone to 100 %% in the same poll, an alert, then control resumes from 100 %%', async (fault, alert) => {
-    sim({ load: 0.05 });
-    await start();
-    await pollTimes(2);
-    const before = dutyWrites().length;
+  ] as const)(
+    'sensor fault "%s": every zone to 100 %% in the same poll, an alert, then control resumes from 100 %%',
+    async (fault, alert) => {
+      sim({ load: 0.05 });
+      await start();
+      await pollTimes(2);
+      const before = dutyWrites().length;
 
-    change((s) => (s.faults.sensors = fault));
-    await pollTimes(1);
-    expect(dutyWrites().slice(before)).toEqual([`${DUTY} 0x00 0x64`, `${DUTY} 0x01 0x64`]);
-    expect(controller?.state()).toMatchObject({
-      status: 'failsafe',
-      levelPct: 100,
-      alert,
-      readingFailures: 1,
-      zones: [
-        { zone: '0x00', levelPct: 100, appliedPct: 100 },
-        { zone: '0x01', levelPct: 100, appliedPct: 100 },
-      ],
-    });
-    expect(events.filter((e) => e.kind === 'chassis_reading_failed')).toEqual([
-      { level: 'critical', kind: 'chassis_reading_failed', message: `chassis fans to 100 %: ${alert}` },
-    ]);
-    expect(await scrape()).toContain('skyy_chassis_failsafe 1');
+      change((s) => (s.faults.sensors = fault));
+      await pollTimes(1);
+      expect(dutyWrites().slice(before)).toEqual([`${DUTY} 0x00 0x64`, `${DUTY} 0x01 0x64`]);
+      expect(controller?.state()).toMatchObject({
+        status: 'failsafe',
+        levelPct: 100,
+        alert,
+        readingFailures: 1,
+        zones: [
+          { zone: '0x00', levelPct: 100, appliedPct: 100 },
+          { zone: '0x01', levelPct: 100, appliedPct: 100 },
+        ],
+      });
+      expect(events.filter((e) => e.kind === 'chassis_reading_failed')).toEqual([
+        { level: 'critical', kind: 'chassis_reading_failed', message: `chassis fans to 100 %: ${alert}` },
+      ]);
+      expect(await scrape()).toContain('skyy_chassis_failsafe 1');
 
-    await pollTimes(2); // still failing: no new event, nothing rewritten
-    expect(events.filter((e) => e.kind === 'chassis_reading_failed')).toHaveLength(1);
-    expect(dutyWrites().slice(before)).toHaveLength(2);
+      await pollTimes(2); // still failing: no new event, nothing rewritten
+      expect(events.filter((e) => e.kind === 'chassis_reading_failed')).toHaveLength(1);
+      expect(dutyWrites().slice(before)).toHaveLength(2);
 
-    change((s) => (s.faults.sensors = 'none'));
-    expect(await pollTimes(3)).toEqual([90, 80, 70]);
-    expect(controller?.state().status).toBe('ok');
-    expect(controller?.state().alert).toBeUndefined();
-    expect(events.map((e) => e.kind)).toContain('chassis_reading_recovered');
-  });
+      change((s) => (s.faults.sensors = 'none'));
+      expect(await pollTimes(3)).toEqual([90, 80, 70]);
+      expect(controller?.state().status).toBe('ok');
+      expect(controller?.state().alert).toBeUndefined();
+      expect(events.map((e) => e.kind)).toContain('chassis_reading_recovered');
+    },
+  );
 
   it('counts ipmitool failures, reports them once per zone and retries on the next poll', async () => {
     sim({ load: 0.05 });
@@ -203,7 +219,9 @@ describe('chassis fan controller against the simulated H12 host', () => {
     expect(state?.writeFailures).toBeGreaterThanOrEqual(6);
     const failures = events.filter((e) => e.kind === 'chassis_write_failed');
     expect(failures.map((e) => e.message)).toEqual([
-      expect.stringMatching(/^chassis: setting zone 0x00 to \d+ % failed, retried next poll: ipmitool raw .*Could not open device at \/dev\/ipmi0/),
+      expect.stringMatching(
+        /^chassis: setting zone 0x00 to \d+ % failed, retried next poll: ipmitool raw .*Could not open device at \/dev\/ipmi0/,
+      ),
       expect.stringMatching(/^chassis: setting zone 0x01 to \d+ % failed/),
     ]);
     expect(await scrape()).toMatch(/^skyy_chassis_ipmi_failures_total\{command="duty"\} ([6-9]|\d\d)$/m);
@@ -239,7 +257,10 @@ describe('chassis fan controller against the simulated H12 host', () => {
     expect(commands().at(-1)).toBe('raw 0x30 0x45 0x01 0x04');
     expect(readState(simPath).bmc.mode).toBe(0x04);
     expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(false);
-    expect(events.at(-1)).toMatchObject({ kind: 'chassis_restored', message: 'chassis: BMC fan mode back to heavy_io (0x04)' });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'chassis_restored',
+      message: 'chassis: BMC fan mode back to heavy_io (0x04)',
+    });
   });
 
   it('after a crash, the handover file lets `gpu-agent restore` give the mode back (once)', async () => {
@@ -266,10 +287,16 @@ describe('chassis fan controller against the simulated H12 host', () => {
     await controller?.stop();
     expect(commands()).toEqual([]);
     const text = logs.join('\n');
-    expect(text).toContain('[dry-run] chassis: would set the BMC fan mode to Full Speed (ipmitool raw 0x30 0x45 0x01 0x01)');
-    expect(text).toMatch(/\[dry-run\] chassis zone 0x00 → 40 % temperature=4\d.* reason="first reading 4\d °C: band from 40 °C → 40 %" command="ipmitool raw 0x30 0x70 0x66 0x01 0x00 0x28"/);
+    expect(text).toContain(
+      '[dry-run] chassis: would set the BMC fan mode to Full Speed (ipmitool raw 0x30 0x45 0x01 0x01)',
+    );
+    expect(text).toMatch(
+      /\[dry-run\] chassis zone 0x00 → 40 % temperature=4\d.* reason="first reading 4\d °C: band from 40 °C → 40 %" command="ipmitool raw 0x30 0x70 0x66 0x01 0x00 0x28"/,
+    );
     expect(text).toContain('[dry-run] chassis zone 0x01 → 50 %');
-    expect(text).toContain('[dry-run] chassis: would give the BMC its heavy_io fan mode back (ipmitool raw 0x30 0x45 0x01 0x04)');
+    expect(text).toContain(
+      '[dry-run] chassis: would give the BMC its heavy_io fan mode back (ipmitool raw 0x30 0x45 0x01 0x04)',
+    );
     expect(controller?.state().zones.every((z) => z.appliedPct === undefined)).toBe(true);
   });
 
@@ -277,8 +304,14 @@ describe('chassis fan controller against the simulated H12 host', () => {
     sim({ load: 0.05 });
     change((s) => (s.faults.sensors = 'no-json'));
     await start();
-    expect(controller?.state()).toMatchObject({ status: 'ok', levelPct: 40, sensor: 'k10temp Tctl (sensors)' });
-    expect(logs.join('\n')).toContain('chassis: sensors -j is not supported here; reading its text output instead');
+    expect(controller?.state()).toMatchObject({
+      status: 'ok',
+      levelPct: 40,
+      sensor: 'k10temp Tctl (sensors)',
+    });
+    expect(logs.join('\n')).toContain(
+      'chassis: sensors -j is not supported here; reading its text output instead',
+    );
   });
 
   it('follows config reloads: dropped zones go to 100 %, a higher min level applies at once, disabling restores the BMC', async () => {

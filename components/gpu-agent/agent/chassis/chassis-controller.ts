@@ -162,7 +162,9 @@ export class ChassisController {
     if (!this.readingSince) return;
     const ageMs = this.now().getTime() - this.readingSince.getTime();
     if (ageMs > 3 * this.pollMs) {
-      this.enterFailsafe(`no CPU reading for ${Math.round(ageMs / 1000)} s: ${this.reader.describe()} has not answered`);
+      this.enterFailsafe(
+        `no CPU reading for ${Math.round(ageMs / 1000)} s: ${this.reader.describe()} has not answered`,
+      );
     }
   }
 
@@ -240,10 +242,15 @@ export class ChassisController {
       this.options.log.info(`[dry-run] ${line}`, fields);
       return true;
     }
-    return this.attempt('duty', `zone ${zoneByte(zone)}`, `setting zone ${zoneByte(zone)} to ${level} %`, async () => {
-      await this.writer.setDuty(zone, level);
-      this.options.log.info(line, fields);
-    });
+    return this.attempt(
+      'duty',
+      `zone ${zoneByte(zone)}`,
+      `setting zone ${zoneByte(zone)} to ${level} %`,
+      async () => {
+        await this.writer.setDuty(zone, level);
+        this.options.log.info(line, fields);
+      },
+    );
   }
 
   /** Runs one ipmitool write; a failure is counted, reported once per distinct message, retried next poll. */
@@ -261,7 +268,8 @@ export class ChassisController {
     } catch (error) {
       const message = (error as Error).message;
       // The same failure at another level is still the same failure: compare without the command.
-      const cause = error instanceof CommandFailedError ? message.slice(error.result.command.length) : message;
+      const cause =
+        error instanceof CommandFailedError ? message.slice(error.result.command.length) : message;
       this.writeFailures++;
       this.options.metrics?.ipmiFailures.inc({ command });
       if (this.lastFailure.get(key) !== cause) {
@@ -346,8 +354,11 @@ export class ChassisController {
       return;
     }
     if (!this.tookBmc) return;
-    const ok = await this.attempt('restore', 'restore', `restoring the BMC fan mode ${this.config.restore_mode}`, () =>
-      this.writer.setMode(mode),
+    const ok = await this.attempt(
+      'restore',
+      'restore',
+      `restoring the BMC fan mode ${this.config.restore_mode}`,
+      () => this.writer.setMode(mode),
     );
     if (ok) {
       if (this.options.stateDir) clearHandover(this.options.stateDir);
@@ -376,7 +387,11 @@ export class ChassisController {
           ? []
           : this.config.zones.map((zone) => {
               const applied = this.options.dryRun ? undefined : this.inEffect.get(zone);
-              return { zone: zoneByte(zone), levelPct: level, ...(applied !== undefined ? { appliedPct: applied } : {}) };
+              return {
+                zone: zoneByte(zone),
+                levelPct: level,
+                ...(applied !== undefined ? { appliedPct: applied } : {}),
+              };
             }),
       ...(this.reason ? { reason: this.reason } : {}),
       ...(this.alert ? { alert: this.alert } : {}),

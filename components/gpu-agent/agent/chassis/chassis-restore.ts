@@ -27,7 +27,9 @@ export async function restoreChassisFromHandover(
   }
   const mode = `${handover.restoreModeName} (${hexByte(handover.restoreMode)})`;
   try {
-    await new IpmitoolWriter(runner, handover.ipmitool, handover.timeoutMs, env).setMode(handover.restoreMode);
+    await new IpmitoolWriter(runner, handover.ipmitool, handover.timeoutMs, env).setMode(
+      handover.restoreMode,
+    );
     clearHandover(stateDir);
     log.info(`chassis: BMC fan mode back to ${mode}`);
     return 'restored';

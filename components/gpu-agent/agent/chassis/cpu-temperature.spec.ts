@@ -95,8 +95,15 @@ describe('CPU temperature from lm-sensors', () => {
   });
 
   it('counts output even when sensors exits non-zero (one failing chip fails the exit code)', async () => {
-    const runner = scripted({ code: 1, stdout: JSON.stringify(JSON_OUTPUT), stderr: "ERROR: Can't get value of subfeature temp2_input" });
-    expect(await new CpuTemperatureReader(runner, spec).read()).toMatchObject({ ok: true, temperatureC: 61.75 });
+    const runner = scripted({
+      code: 1,
+      stdout: JSON.stringify(JSON_OUTPUT),
+      stderr: "ERROR: Can't get value of subfeature temp2_input",
+    });
+    expect(await new CpuTemperatureReader(runner, spec).read()).toMatchObject({
+      ok: true,
+      temperatureC: 61.75,
+    });
   });
 
   it.each([
@@ -105,7 +112,11 @@ describe('CPU temperature from lm-sensors', () => {
       { code: 1, stderr: 'No sensors found!\nMake sure you loaded all the kernel drivers you need.\n' },
       'sensors -j: No sensors found!',
     ],
-    ['a hung call', { code: null, signal: 'SIGKILL' as const, timedOut: true }, 'sensors -j: no answer within 3 s'],
+    [
+      'a hung call',
+      { code: null, signal: 'SIGKILL' as const, timedOut: true },
+      'sensors -j: no answer within 3 s',
+    ],
     [
       'k10temp not loaded',
       { stdout: JSON.stringify({ 'nvme-pci-4100': JSON_OUTPUT['nvme-pci-4100'] }) },

@@ -42,7 +42,9 @@ export function parseSensorsJson(doc: unknown, chip: string, label: string): Val
 /** Plain `sensors`: blocks separated by blank lines, the chip name first, `Tctl:  +45.2°C` lines. */
 export function parseSensorsText(text: string, chip: string, label: string): Values {
   const values: Values = [];
-  const line = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\s+([+-]?\\d+(?:\\.\\d+)?)\\s*°?C`);
+  const line = new RegExp(
+    `^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\s+([+-]?\\d+(?:\\.\\d+)?)\\s*°?C`,
+  );
   for (const block of text.split(/\n\s*\n/)) {
     const [name = '', ...rest] = block.trim().split('\n');
     if (!name.startsWith(chip)) continue;
@@ -85,11 +87,19 @@ export class CpuTemperatureReader {
         this.onFallback(`${this.spec.command} -j is not supported here; reading its text output instead`);
         return this.read();
       }
-      return this.pick(parseSensorsJson(doc, this.spec.chip, this.spec.label), `${this.spec.command} -j`, json.stderr);
+      return this.pick(
+        parseSensorsJson(doc, this.spec.chip, this.spec.label),
+        `${this.spec.command} -j`,
+        json.stderr,
+      );
     }
     const text = await this.run([]);
     if (!text.ok) return text;
-    return this.pick(parseSensorsText(text.stdout, this.spec.chip, this.spec.label), this.spec.command, text.stderr);
+    return this.pick(
+      parseSensorsText(text.stdout, this.spec.chip, this.spec.label),
+      this.spec.command,
+      text.stderr,
+    );
   }
 
   private pick(values: Values, what: string, stderr: string): CpuReading {
@@ -115,7 +125,9 @@ export class CpuTemperatureReader {
       return { ok: false, reason: `${result.command}: no answer within ${this.spec.timeoutMs / 1000} s` };
     }
     if (result.code !== 0 && result.stdout.trim() === '') {
-      const why = firstLine(result.stderr) || (result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`);
+      const why =
+        firstLine(result.stderr) ||
+        (result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`);
       if (this.format === 'json' && /invalid option|unrecognized option/i.test(result.stderr)) {
         return { ok: true, stdout: '', stderr: result.stderr };
       }

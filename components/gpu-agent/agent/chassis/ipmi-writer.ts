@@ -16,7 +16,15 @@ export const FULL_SPEED_MODE = 0x01;
 export const ipmiArgs = {
   readMode: (): string[] => ['raw', '0x30', '0x45', '0x00'],
   setMode: (mode: number): string[] => ['raw', '0x30', '0x45', '0x01', hexByte(mode)],
-  setDuty: (zone: number, level: number): string[] => ['raw', '0x30', '0x70', '0x66', '0x01', zoneByte(zone), dutyByte(level)],
+  setDuty: (zone: number, level: number): string[] => [
+    'raw',
+    '0x30',
+    '0x70',
+    '0x66',
+    '0x01',
+    zoneByte(zone),
+    dutyByte(level),
+  ],
 };
 
 export interface ChassisWriter {

@@ -1,6 +1,13 @@
 import { chassisConfigSchema } from '@skyy/contracts';
 import { describe, expect, it } from 'vitest';
-import { dutyByte, levelForTemperature, nextLevel, wholeDegrees, zoneByte, type LevelRule } from './level-rule.ts';
+import {
+  dutyByte,
+  levelForTemperature,
+  nextLevel,
+  wholeDegrees,
+  zoneByte,
+  type LevelRule,
+} from './level-rule.ts';
 
 const defaults = chassisConfigSchema.parse({});
 /** The script's own numbers, with no minimum (FAN_MIN_LEVEL=20). */
@@ -41,13 +48,16 @@ describe('chassis level rule (hs-fan-daemon.sh)', () => {
     [90, 72, 63],
     [100, undefined, 68],
   ];
-  it.each(caseTable)('from %i %%: up at ≥ %s °C, down at ≤ %s °C, one step, every temperature', (last, up, down) => {
-    for (let temp = 0; temp <= 110; temp++) {
-      const expected =
-        up !== undefined && temp >= up ? last + 10 : down !== undefined && temp <= down ? last - 10 : last;
-      expect(nextLevel(temp, last, script).level, `${temp} °C from ${last} %`).toBe(expected);
-    }
-  });
+  it.each(caseTable)(
+    'from %i %%: up at ≥ %s °C, down at ≤ %s °C, one step, every temperature',
+    (last, up, down) => {
+      for (let temp = 0; temp <= 110; temp++) {
+        const expected =
+          up !== undefined && temp >= up ? last + 10 : down !== undefined && temp <= down ? last - 10 : last;
+        expect(nextLevel(temp, last, script).level, `${temp} °C from ${last} %`).toBe(expected);
+      }
+    },
+  );
 
   it('explains each decision', () => {
     expect(nextLevel(47, 40, script).reason).toBe('47 °C ≥ 47 °C (45 + 2): 40 → 50 %');

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED_CONFIG, parseGpuConfig, requireConfig } from './load-config.ts';
 
 const userText = readFileSync(BUNDLED_CONFIG, 'utf8');
-const EXAMPLE = join(dirname(createRequire(import.meta.url).resolve('@skyy/sim-ipmi')), '..', 'examples', 'gpu_config.yaml');
+const EXAMPLE = join(
+  dirname(createRequire(import.meta.url).resolve('@skyy/sim-ipmi')),
+  '..',
+  'examples',
+  'gpu_config.yaml',
+);
 
 const parse = (text: string) => parseGpuConfig(text, 'gpu_config.yaml');
 function issuesOf(text: string): string[] {
@@ -65,7 +70,11 @@ chassis:
       `gpu_config.yaml:${base + 6}:3: chassis.restore_mode: Invalid option: expected one of "optimal"|"heavy_io"|"full"`,
     ]);
     // Cross-field checks run once the fields themselves are valid.
-    expect(issuesOf(`${userText}\nchassis:\n  zones: [0x00, 0x00]\n  thresholds: [35, 40, 38, 50, 55, 60, 65, 70]\n`)).toEqual([
+    expect(
+      issuesOf(
+        `${userText}\nchassis:\n  zones: [0x00, 0x00]\n  thresholds: [35, 40, 38, 50, 55, 60, 65, 70]\n`,
+      ),
+    ).toEqual([
       `gpu_config.yaml:${base + 3}:24: chassis.thresholds[2]: must be above the previous threshold (40)`,
       `gpu_config.yaml:${base + 2}:17: chassis.zones[1]: zone listed twice`,
     ]);

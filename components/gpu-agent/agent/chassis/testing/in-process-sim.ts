@@ -13,7 +13,11 @@ export function inProcessSimRunner(env: NodeJS.ProcessEnv): CommandRunner {
     async run(file, args, options): Promise<RunResult> {
       let stdout = '';
       let stderr = '';
-      const io = { out: (text: string) => (stdout += text), err: (text: string) => (stderr += text), env: options?.env ?? env };
+      const io = {
+        out: (text: string) => (stdout += text),
+        err: (text: string) => (stderr += text),
+        env: options?.env ?? env,
+      };
       const name = basename(file);
       const program = name === 'sensors' ? runSensors : name === 'ipmitool' ? runIpmitool : undefined;
       const code = program ? await program(args, io) : null;
