@@ -14,7 +14,9 @@ import {
   STATE_ENV as SMI_STATE_ENV,
   writeState as writeSmiState,
 } from '@skyy/sim-nvidia-smi';
+import { gpuAgentStateSchema } from '@skyy/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promtoolProblems } from '../../../../scripts/testing/promtool.ts';
 import { main, type MainIo } from '../../main.ts';
 import { BUNDLED_CONFIG } from '../config/load-config.ts';
 import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI, waitFor } from '../../test/helpers.ts';
@@ -124,8 +126,26 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
   }, 120_000);
 
   it('controls the zones, goes to 100 % when sensors hangs, and on SIGTERM gives the BMC its mode back', async () => {
-    const exited = run('--no-dry-run');
+    const exited = run('--no-dry-run', '--listen', '127.0.0.1:0');
     await waitFor(() => commands().includes(`${DUTY} 0x01 0x28`) && io.signal !== undefined, 40_000);
+
+    // What /state, the heartbeat, /health and /metrics show (the contract the backend validates).
+    const url = /API on (http:\/\/\S+) /.exec(io.stdout)?.[1];
+    const state = gpuAgentStateSchema.parse(await (await fetch(`${url}/state`)).json());
+    expect(state.chassis).toMatchObject({
+      status: 'ok',
+      sensor: 'k10temp Tctl (sensors -j)',
+      levelPct: 40,
+      zones: [
+        { zone: '0x00', levelPct: 40, appliedPct: 40 },
+        { zone: '0x01', levelPct: 40, appliedPct: 40 },
+      ],
+    });
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ chassis: 'ok' });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('skyy_chassis_fan_duty_applied_ratio{zone="0x01"} 0.4');
+    expect(metrics).toMatch(/^skyy_chassis_cpu_temperature_celsius [34]\d(\.\d+)?$/m);
+    expect(promtoolProblems(metrics) ?? []).toEqual([]);
     expect(commands().slice(0, 3)).toEqual([
       'raw 0x30 0x45 0x00',
       'raw 0x30 0x45 0x01 0x01',
