@@ -132,6 +132,11 @@ export class SimNvml {
   deviceGetTemperature(handle: number): number {
     return Math.round(this.device(handle, 'nvmlDeviceGetTemperature', 'temperature').temperatureC);
   }
+  /** The simulated cards are GeForce boards without a memory sensor (nvidia-smi prints N/A). */
+  deviceGetMemoryTemperature(handle: number): number {
+    this.device(handle, 'nvmlDeviceGetFieldValues', 'temperature');
+    throw new SimNvmlError(NVML_CODE.NOT_SUPPORTED, 'nvmlDeviceGetFieldValues(NVML_FI_DEV_MEMORY_TEMP)');
+  }
   deviceGetNumFans(handle: number): number {
     return this.device(handle, 'nvmlDeviceGetNumFans', 'fan').fans.length;
   }
