@@ -118,7 +118,8 @@ export async function measureAgent(run: AgentRun): Promise<AgentUsage> {
           samplerPeak = Math.max(samplerPeak, c.peakRssMiB);
         } else {
           commandPeak = Math.max(commandPeak, c.peakRssMiB);
-          seen.set(c.pid, commandName(c.command));
+          // An empty command line is an exited child not yet reaped; the agent's own, a fork not yet exec'd.
+          if (c.command !== '' && c.command !== tree.root.command) seen.set(c.pid, commandName(c.command));
         }
       }
     };
