@@ -321,14 +321,15 @@ describe('chassis fan controller against the simulated H12 host', () => {
     await supervisor.current?.settled();
     expect(dutyWrites()).toEqual([`${DUTY} 0x00 0x28`, `${DUTY} 0x01 0x28`]);
 
-    await supervisor.apply(config({ zones: [0x00], min_level: 60 }));
+    await supervisor.apply(config({ zones: [0x00], min_level: 60, restore_mode: 'optimal' }));
     await supervisor.current?.settled();
+    expect(readHandover(join(dir, 'agent'))).toMatchObject({ restoreMode: 0x02, restoreModeName: 'optimal' });
     expect(dutyWrites().slice(2)).toEqual([`${DUTY} 0x00 0x3C`, `${DUTY} 0x01 0x64`]);
     expect(supervisor.state()?.zones).toEqual([{ zone: '0x00', levelPct: 60, appliedPct: 60 }]);
 
-    await supervisor.apply(config({ zones: [0x00], min_level: 60 })); // unchanged: nothing happens
     await supervisor.apply(config({ enabled: false }));
-    expect(commands().at(-1)).toBe('raw 0x30 0x45 0x01 0x04');
+    expect(commands().at(-1)).toBe('raw 0x30 0x45 0x01 0x02');
+    expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(false);
     expect(supervisor.state()).toBeUndefined();
     await supervisor.stop();
   });

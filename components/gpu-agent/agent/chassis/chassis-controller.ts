@@ -286,15 +286,7 @@ export class ChassisController {
 
   /** hs-fan-daemon.sh's initialize_fan_mode: read the mode, set Full Speed unless it is already, verify. */
   private async assertFullSpeed(): Promise<void> {
-    if (this.options.stateDir && !this.tookBmc) {
-      writeHandover(this.options.stateDir, {
-        ipmitool: this.config.ipmitool,
-        restoreMode: BMC_RESTORE_MODES[this.config.restore_mode],
-        restoreModeName: this.config.restore_mode,
-        timeoutMs: this.timeoutMs,
-        since: this.now().toISOString(),
-      });
-    }
+    if (!this.tookBmc) this.writeHandoverFile();
     this.tookBmc = true;
     const before = await this.writer.readMode().catch(() => undefined);
     if (before === FULL_SPEED_MODE) {
@@ -320,6 +312,18 @@ export class ChassisController {
     }
   }
 
+  /** Written before the first command to the BMC, so that a crash at any point after can be undone. */
+  private writeHandoverFile(): void {
+    if (!this.options.stateDir) return;
+    writeHandover(this.options.stateDir, {
+      ipmitool: this.config.ipmitool,
+      restoreMode: BMC_RESTORE_MODES[this.config.restore_mode],
+      restoreModeName: this.config.restore_mode,
+      timeoutMs: this.timeoutMs,
+      since: this.now().toISOString(),
+    });
+  }
+
   /** A config reload: new rule, zones, sensor, ipmitool or poll interval, without losing the level. */
   reconfigure(next: ChassisConfig): void {
     const previous = this.config;
@@ -329,6 +333,8 @@ export class ChassisController {
       this.writer = this.makeWriter();
       if (next.ipmitool !== previous.ipmitool) this.fullSpeed = false;
     }
+    // A crash after this reload must be undone with the new ipmitool and restore mode.
+    if (this.tookBmc && !this.options.dryRun) this.writeHandoverFile();
     const dropped = previous.zones.filter((zone) => !next.zones.includes(zone));
     this.released = [...new Set([...this.released.filter((z) => !next.zones.includes(z)), ...dropped])];
     if (next.poll_interval_sec !== previous.poll_interval_sec) this.restartTimer();
