@@ -4,8 +4,10 @@ import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { seriousViolations } from './support/axe.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
 
-const host = 'puma-proxmox-007';
-const uuid = 'GPU-7e570000-0000-4000-8000-000000000007';
+/** A host per attempt: a retry after a failure must not meet the first attempt's token (409). */
+let attempt = 0;
+let host = '';
+let uuid = '';
 
 /**
  * An administrator connects a GPU host: issues its agent token in the console, the "agent"
@@ -39,6 +41,9 @@ describe('console: GPUs', { retry: 1 }, () => {
   }
 
   it('issues an agent token, shows the reporting GPU with a sparkline, live, and its own page', async () => {
+    attempt++;
+    host = `puma-proxmox-00${attempt}`;
+    uuid = `GPU-7e570000-0000-4000-8000-00000000000${attempt}`;
     const page = await app.newPage();
     await signIn(page, admin.username, admin.password);
     await page.goto('/gpus/agents');
@@ -56,9 +61,9 @@ describe('console: GPUs', { retry: 1 }, () => {
     await screenshot(page, 'gpus-00-agent-token');
     expect(await seriousViolations(page)).toEqual([]);
 
-    // Two heartbeats 20 minutes apart: two points of history, in separate sparkline buckets.
+    // Two heartbeats 18 minutes apart: two points of history, in separate sparkline buckets.
     await heartbeat(token, 52, 20);
-    await heartbeat(token, 64, 0);
+    await heartbeat(token, 64, 2);
 
     await page.getByRole('tab', { name: 'Fleet' }).click();
     await page.waitForURL((url) => url.pathname === '/gpus');
@@ -82,8 +87,12 @@ describe('console: GPUs', { retry: 1 }, () => {
 
     await row.getByRole('link', { name: /#0/ }).click();
     await page.getByRole('heading', { name: `${host} · GPU #0` }).waitFor();
-    await page.getByRole('img', { name: /^Temperature\. GPU: min 52 °C, max 71 °C/ }).waitFor();
     await page.getByText('fan 0: test').waitFor();
+    // The last day in 5-minute points (the two recent readings share one); the last hour has each reading.
+    await page.getByRole('img', { name: /^Temperature\. GPU: min 52 °C, max \d/ }).waitFor();
+    await page.getByRole('radio', { name: '1 hour' }).click();
+    await page.waitForURL((url) => url.search === '?range=1h');
+    await page.getByRole('img', { name: 'Temperature. GPU: min 52 °C, max 71 °C, latest 71 °C' }).waitFor();
     await page.getByRole('radio', { name: '7 days' }).click();
     await page.waitForURL((url) => url.search === '?range=7d');
     await page.getByRole('img', { name: /^Power\. Draw: .*Limit: min 320 W/ }).waitFor();
@@ -95,7 +104,7 @@ describe('console: GPUs', { retry: 1 }, () => {
     const page = await app.newPage();
     await signIn(page, admin.username, admin.password);
     await page.goto('/gpus/config');
-    await page.getByText('No fleet default yet').waitFor();
+    await page.getByRole('heading', { name: 'Fleet default gpu_config.yaml' }).waitFor();
     const editor = page.getByRole('textbox', { name: 'gpu_config.yaml' });
     const bad = gpuConfigYaml().replace('shutdown_temp: 90', 'shutdown_temp: hot');
     await editor.fill(bad);

@@ -99,6 +99,9 @@ describe('GPU agents', () => {
     await settle(fixture);
 
     expect(element.querySelector('[data-testid="agent-token"]')?.textContent).toBe('skyyga_secret123');
+    // The emptied field is ready for the next host, not flagged as missing.
+    expect(host.value).toBe('');
+    expect(element.querySelector('mat-error')).toBeNull();
     const origin = window.location.origin;
     expect(element.querySelector('[data-testid="run-command"]')?.textContent).toBe(
       `npm run gpu-agent -- --server ${origin} --token-file agent.token --host puma-proxmox-007`,

@@ -1,6 +1,6 @@
 import { DOCUMENT } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
-import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
+import { FormBuilder, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -61,6 +61,8 @@ export class GpuAgentsPage {
   protected readonly error = signal<string | null>(null);
   protected readonly busy = signal(false);
   protected readonly form = inject(FormBuilder).nonNullable.group({ host: ['', Validators.required] });
+  /** Its resetForm() also forgets the submit, so the emptied field does not show "Required". */
+  private readonly formDirective = viewChild(FormGroupDirective);
   protected readonly commands = computed(() => {
     const created = this.created();
     return created ? agentCommands(this.origin, created.agent.host) : null;
@@ -93,7 +95,7 @@ export class GpuAgentsPage {
     this.busy.set(true);
     try {
       this.created.set(await this.api.post('/gpu-agents', parsed.data, gpuAgentCreatedSchema));
-      this.form.reset();
+      this.formDirective()?.resetForm();
       await this.load();
     } catch (error) {
       const problem = ApiError.from(error);

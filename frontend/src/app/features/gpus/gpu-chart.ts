@@ -111,6 +111,8 @@ const plot = { left: 48, top: 8, width: 580, height: 146 };
     .line {
       stroke: var(--mat-sys-primary);
       stroke-width: 2;
+      stroke-linecap: round;
+      stroke-linejoin: round;
     }
     .line.dashed {
       stroke: var(--mat-sys-tertiary);
@@ -158,7 +160,7 @@ export class GpuChart {
       label: line.label,
       dashed: line.dashed ?? false,
       summary: summarize(series),
-      path: linePath(series, frame, gapMs),
+      path: linePath(series, frame, gapMs, 3),
     }));
   });
 

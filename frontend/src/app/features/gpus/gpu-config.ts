@@ -260,8 +260,11 @@ export class GpuConfigPage {
     const offset = offsetOf(area.value, problem.line, problem.column ?? 1);
     area.focus();
     area.setSelectionRange(offset, offset);
+    // Scroll only when the line is out of sight, and then put it a third of the way down.
     const lineHeight = Number.parseFloat(getComputedStyle(area).lineHeight) || 20;
-    area.scrollTop = Math.max(0, (problem.line - 3) * lineHeight);
+    const top = (problem.line - 1) * lineHeight;
+    if (top < area.scrollTop || top + lineHeight > area.scrollTop + area.clientHeight)
+      area.scrollTop = Math.max(0, top - area.clientHeight / 3);
     this.cursor.set(positionOf(area.value, offset));
   }
 }

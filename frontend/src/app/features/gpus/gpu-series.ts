@@ -97,7 +97,13 @@ export function valueRange(
  * "M x y L x y …" for the points in the frame; a missing value or a gap longer than
  * `maxGapMs` starts a new segment. A lone point becomes a short dash so it stays visible.
  */
-export function linePath(series: readonly SeriesPoint[], frame: Frame, maxGapMs: number): string {
+export function linePath(
+  series: readonly SeriesPoint[],
+  frame: Frame,
+  maxGapMs: number,
+  /** Half the length of the dash that stands for a lone point. */
+  dot = 1.5,
+): string {
   const span = Math.max(frame.to - frame.from, 1);
   const range = Math.max(frame.max - frame.min, Number.EPSILON);
   const left = frame.left ?? 0;
@@ -121,7 +127,7 @@ export function linePath(series: readonly SeriesPoint[], frame: Frame, maxGapMs:
       const [first, ...rest] = segment as [string, ...string[]];
       if (!rest.length) {
         const [px, py] = first.split(' ').map(Number) as [number, number];
-        return `M ${round(Math.max(px - 1.5, left))} ${py} L ${round(px + 1.5)} ${py}`;
+        return `M ${round(Math.max(px - dot, left))} ${py} L ${round(px + dot)} ${py}`;
       }
       return `M ${first} ${rest.map((p) => `L ${p}`).join(' ')}`;
     })

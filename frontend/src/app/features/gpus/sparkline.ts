@@ -25,7 +25,7 @@ const height = 28;
         [attr.data-metric]="metric()"
         preserveAspectRatio="none"
       >
-        <path [attr.d]="path()" fill="none" stroke="currentColor" stroke-width="1.5" />
+        <path [attr.d]="path()" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
       </svg>
     } @else {
       <span class="muted spark-note">no history yet</span>
