@@ -28,25 +28,33 @@ import { METRIC_DEFINITIONS } from './control-metrics.ts';
 import { FROM_SOURCES, measureAgent, type AgentUsage } from './resource-usage.ts';
 import { buildBundle } from '../scripts/build.ts';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '60' },
-    warmup: { type: 'string', default: '15' },
-    gpus: { type: 'string', default: '8' },
-    mode: { type: 'string', default: 'write' },
-    load: { type: 'string', default: '1' },
-    runtime: { type: 'string', default: 'bundle,tsx' },
-    nvml: { type: 'boolean', default: false },
-    'skip-resources': { type: 'boolean', default: false },
-    'skip-control': { type: 'boolean', default: false },
-    models: { type: 'string', default: '2080,4080' },
-    ambient: { type: 'string', default: '25,30,35,40' },
-    poll: { type: 'string', default: '5,1' },
-    'idle-minutes': { type: 'string', default: '10' },
-    'load-minutes': { type: 'string', default: '40' },
-    'steady-minutes': { type: 'string', default: '10' },
-  },
-});
+const OPTIONS = {
+  seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '60' },
+  warmup: { type: 'string', default: '15' },
+  gpus: { type: 'string', default: '8' },
+  mode: { type: 'string', default: 'write' },
+  load: { type: 'string', default: '1' },
+  runtime: { type: 'string', default: 'bundle,tsx' },
+  nvml: { type: 'boolean', default: false },
+  'skip-resources': { type: 'boolean', default: false },
+  'skip-control': { type: 'boolean', default: false },
+  models: { type: 'string', default: '2080,4080' },
+  ambient: { type: 'string', default: '25,30,35,40' },
+  poll: { type: 'string', default: '5,1' },
+  'idle-minutes': { type: 'string', default: '10' },
+  'load-minutes': { type: 'string', default: '40' },
+  'steady-minutes': { type: 'string', default: '10' },
+} as const;
+
+function parseFlags() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (error) {
+    console.error(`bench:gpu-agent: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
+const values = parseFlags();
 
 function numberFlag(name: keyof typeof values, min: number, max = Infinity): number {
   const raw = String(values[name]);
@@ -330,5 +338,11 @@ function worstOf(results: GpuStepResult[]): GpuStepResult {
   };
 }
 
-if (!values['skip-resources']) await resourcePart();
-if (!values['skip-control']) await controlPart();
+try {
+  if (!values['skip-resources']) await resourcePart();
+  if (!values['skip-control']) await controlPart();
+} catch (error) {
+  // The agent's own output, when it failed, is part of the message.
+  console.error(`bench:gpu-agent failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
