@@ -64,7 +64,7 @@ for (const name of chosen) {
 console.log(`\n${'='.repeat(100)}\n== Summary`);
 for (const { name, code, seconds } of results) {
   console.log(
-    `${`bench:${name}`.padEnd(18)} ${code === 0 ? 'ok    ' : `FAILED (exit ${code})`} ${seconds.toFixed(0).padStart(5)} s`,
+    `${`bench:${name}`.padEnd(18)} ${(code === 0 ? 'ok' : `FAILED (exit ${code})`).padEnd(16)} ${seconds.toFixed(0).padStart(5)} s`,
   );
 }
 process.exitCode = results.some((result) => result.code !== 0) ? 1 : 0;
