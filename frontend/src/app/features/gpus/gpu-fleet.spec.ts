@@ -97,8 +97,9 @@ describe('GPU fleet', () => {
     expect(element.querySelectorAll('tbody tr')).toHaveLength(3);
     http.expectOne((r) => r.url === `/api/v1/gpus/${third}/history`).flush(aHistory([aPoint(1, 60)], third));
     await settle(fixture);
-    expect(element.querySelector(`tr[data-uuid="${third}"] svg`)?.getAttribute('aria-label')).toContain(
-      'latest 60 °C',
-    );
+    const lone = element.querySelector(`tr[data-uuid="${third}"] svg`);
+    expect(lone?.getAttribute('aria-label')).toContain('min 60 °C, max 60 °C, latest 60 °C');
+    // One reading so far: a dot at the right end, where the line will grow from.
+    expect(lone?.querySelector('path')?.getAttribute('d')).toBe('M 116 14 L 120 14');
   });
 });

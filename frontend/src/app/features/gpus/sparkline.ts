@@ -70,8 +70,10 @@ export class Sparkline {
     if (!first || !last) return '';
     const { min, max } = valueRange([series]);
     // Inset by the stroke so peaks are not clipped at the edges.
-    const frame = { top: 2, width, height: height - 4, from: first.at, to: last.at, min, max };
-    return linePath(series, frame, this.gapMs());
+    // A single reading is the latest: a dot at the right end, where the line would end.
+    const from = first.at === last.at ? last.at - 1 : first.at;
+    const frame = { top: 2, width: width - 2, height: height - 4, from, to: last.at, min, max };
+    return linePath(series, frame, this.gapMs(), 2);
   });
 
   protected readonly ariaLabel = computed(() => {
