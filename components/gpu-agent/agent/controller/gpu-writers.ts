@@ -1,5 +1,7 @@
 import { errorMessage, nvmlCodeOf } from '../monitor/nvml/nvml-errors.ts';
+import { NvmlHungError, nvmlCalls, type NvmlCalls } from '../monitor/nvml/nvml-calls.ts';
 import type { NvmlDeviceHandle, NvmlLibrary } from '../monitor/nvml/nvml-library.ts';
+import { nvml, type NvmlProgram } from '../monitor/nvml/nvml-program.ts';
 import { runChecked, type CommandRunner } from '../../utils/runner.ts';
 
 /**
@@ -40,22 +42,37 @@ export async function restoreDefaults(writer: GpuWriter, gpu: GpuTarget): Promis
   if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
+/** A write (or restore) that has not returned within this counts as failed. */
+export const WRITE_DEADLINE_MS = 2000;
+
+/**
+ * NVML writes run like reads (nvml-calls.ts): asynchronously, one at a time per GPU, under a
+ * deadline. A write the driver never returns from fails at the deadline, and later writes to that
+ * GPU fail at once while it is outstanding, so a step of the agent never waits on it for longer:
+ * the fail-safe's state, alert, metrics and heartbeat do not depend on the driver answering.
+ */
 export class NvmlWriter implements GpuWriter {
   readonly name = 'nvml';
   private readonly handles = new Map<string, NvmlDeviceHandle>();
+  private readonly calls: NvmlCalls;
 
-  constructor(private readonly nvml: NvmlLibrary) {}
+  constructor(
+    nvml: NvmlLibrary,
+    private readonly deadlineMs = WRITE_DEADLINE_MS,
+  ) {
+    this.calls = nvmlCalls(nvml);
+  }
 
   /** NVML handles by UUID; the index of a GPU is only a hint (it can change at boot). */
-  private device(gpu: GpuTarget): NvmlDeviceHandle {
+  private *device(gpu: GpuTarget): NvmlProgram<NvmlDeviceHandle> {
     const cached = this.handles.get(gpu.uuid);
     if (cached !== undefined) return cached;
-    const count = this.nvml.deviceGetCount();
+    const count = yield* nvml('deviceGetCount');
     const order = [gpu.index, ...Array.from({ length: count }, (_, i) => i).filter((i) => i !== gpu.index)];
     for (const index of order) {
       if (index >= count) continue;
-      const handle = this.nvml.deviceGetHandleByIndex(index);
-      if (this.nvml.deviceGetUUID(handle) === gpu.uuid) {
+      const handle = yield* nvml('deviceGetHandleByIndex', index);
+      if ((yield* nvml('deviceGetUUID', handle)) === gpu.uuid) {
         this.handles.set(gpu.uuid, handle);
         return handle;
       }
@@ -63,20 +80,51 @@ export class NvmlWriter implements GpuWriter {
     throw new Error(`GPU ${gpu.uuid} not found by NVML`);
   }
 
-  async setFanSpeed(gpu: GpuTarget, fan: number, pct: number): Promise<void> {
-    this.nvml.deviceSetFanSpeed(this.device(gpu), fan, pct);
+  private async write(gpu: GpuTarget, program: NvmlProgram<void>): Promise<void> {
+    try {
+      await this.calls.run(`write:${gpu.uuid}`, program, this.deadlineMs);
+    } catch (error) {
+      // The same words on every retry while the call is outstanding: one write_failed event, not one per step.
+      if (error instanceof NvmlHungError && error.call) {
+        throw new NvmlHungError(
+          `NVML call ${error.call.fn} has not returned since ${new Date(error.call.since).toISOString()}`,
+          error.call,
+        );
+      }
+      throw error;
+    }
   }
 
-  async setPowerLimit(gpu: GpuTarget, watts: number): Promise<void> {
-    this.nvml.deviceSetPowerManagementLimitMw(this.device(gpu), watts * 1000);
+  setFanSpeed(gpu: GpuTarget, fan: number, pct: number): Promise<void> {
+    return this.write(gpu, this.setFanProgram(gpu, fan, pct));
   }
 
-  async restoreFans(gpu: GpuTarget): Promise<void> {
-    const device = this.device(gpu);
+  setPowerLimit(gpu: GpuTarget, watts: number): Promise<void> {
+    return this.write(gpu, this.setPowerProgram(gpu, watts));
+  }
+
+  restoreFans(gpu: GpuTarget): Promise<void> {
+    return this.write(gpu, this.restoreFansProgram(gpu));
+  }
+
+  restorePower(gpu: GpuTarget): Promise<void> {
+    return this.write(gpu, this.restorePowerProgram(gpu));
+  }
+
+  private *setFanProgram(gpu: GpuTarget, fan: number, pct: number): NvmlProgram<void> {
+    yield* nvml('deviceSetFanSpeed', yield* this.device(gpu), fan, pct);
+  }
+
+  private *setPowerProgram(gpu: GpuTarget, watts: number): NvmlProgram<void> {
+    yield* nvml('deviceSetPowerManagementLimitMw', yield* this.device(gpu), watts * 1000);
+  }
+
+  private *restoreFansProgram(gpu: GpuTarget): NvmlProgram<void> {
+    const device = yield* this.device(gpu);
     const problems: string[] = [];
     for (const fan of gpu.fans) {
       try {
-        this.nvml.deviceSetDefaultFanSpeed(device, fan);
+        yield* nvml('deviceSetDefaultFanSpeed', device, fan);
       } catch (error) {
         problems.push(`fan ${fan}: ${errorMessage(error)}`);
       }
@@ -84,13 +132,11 @@ export class NvmlWriter implements GpuWriter {
     if (problems.length > 0) throw new Error(problems.join('; '));
   }
 
-  async restorePower(gpu: GpuTarget): Promise<void> {
-    const device = this.device(gpu);
+  private *restorePowerProgram(gpu: GpuTarget): NvmlProgram<void> {
+    const device = yield* this.device(gpu);
     try {
-      this.nvml.deviceSetPowerManagementLimitMw(
-        device,
-        this.nvml.deviceGetPowerManagementDefaultLimitMw(device),
-      );
+      const milliwatts = yield* nvml('deviceGetPowerManagementDefaultLimitMw', device);
+      yield* nvml('deviceSetPowerManagementLimitMw', device, milliwatts);
     } catch (error) {
       // A card without power management has nothing to restore.
       if (nvmlCodeOf(error) !== 3) throw error;

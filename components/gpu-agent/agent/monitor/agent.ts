@@ -125,9 +125,12 @@ export class Agent {
         gpu: String(known?.index ?? failure.index ?? ''),
       });
     }
-    this.state.lastSampleAt = sample.at;
     this.engine.observe(sample);
     this.requestStep();
+    // A sample in which no GPU could be read (NVML hung for all of them) is not a fresh reading:
+    // it puts the GPUs in fail-safe at once, and 3 intervals of those make the agent stale (503).
+    if (sample.readings.length === 0) return;
+    this.state.lastSampleAt = sample.at;
     // Check again the moment this sample becomes stale, not at the next timer tick: the fail-safe
     // must not wait up to one more poll interval.
     if (this.staleCheck) clearTimeout(this.staleCheck);

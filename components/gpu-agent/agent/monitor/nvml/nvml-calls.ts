@@ -10,12 +10,16 @@ import { invoke, runAsync, type NvmlProgram, type NvmlRequest } from './nvml-pro
  * never waits for it.
  *
  * libuv has 4 worker threads by default (UV_THREADPOOL_SIZE), shared with DNS lookups and file
- * I/O, which heartbeats and the config cache need: no new NVML call starts while all but 2 of them
- * are held by hung calls.
+ * I/O, which heartbeats and the config cache need: at most all but 2 of them run NVML calls at a
+ * time. A call waits for one of those (microseconds on a healthy driver) until its deadline.
  */
 
 export class NvmlHungError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The call in this lane that has not returned (absent when the wait was for a free thread). */
+    readonly call?: { fn: string; since: number },
+  ) {
     super(message);
     this.name = 'NvmlHungError';
   }
@@ -28,9 +32,15 @@ interface Outstanding {
   hung: boolean;
 }
 
+interface Waiter {
+  lane: string;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 export interface NvmlCallsOptions {
-  /** Hung calls tolerated before no new call starts (default: libuv's worker threads − 2, at least 1). */
-  maxHung?: number;
+  /** NVML calls running at once (default: libuv's worker threads − 2, at least 1). */
+  maxInFlight?: number;
   now?: () => number;
 }
 
@@ -40,60 +50,43 @@ export function seconds(ms: number): string {
 
 export class NvmlCalls {
   private readonly lanes = new Map<string, Outstanding>();
+  private readonly waiting: Waiter[] = [];
+  private inFlight = 0;
   private readonly callAsync: NvmlAsyncCall;
-  private readonly maxHung: number;
+  private readonly maxInFlight: number;
   private readonly now: () => number;
 
   constructor(nvml: NvmlLibrary, options: NvmlCallsOptions = {}) {
     // The simulator has no worker threads: its calls run inline, still through the same lanes.
     this.callAsync = nvml.callAsync ?? (async (method, ...args) => invoke(nvml, method, args));
     const threads = Number(process.env['UV_THREADPOOL_SIZE']) || 4;
-    this.maxHung = options.maxHung ?? Math.max(1, threads - 2);
+    this.maxInFlight = options.maxInFlight ?? Math.max(1, threads - 2);
     this.now = options.now ?? Date.now;
   }
 
-  /** Calls whose deadline passed and that have not returned (what `/state` reasons name). */
+  /** Calls whose deadline passed and that have not returned. */
   hung(): { lane: string; fn: string; forMs: number }[] {
     return [...this.lanes]
       .filter(([, call]) => call.hung)
       .map(([lane, call]) => ({ lane, fn: call.fn, forMs: this.now() - call.since }));
   }
 
-  /** Why no call can start in this lane now, or undefined. */
-  refusal(lane: string): NvmlHungError | undefined {
-    const busy = this.lanes.get(lane);
-    if (busy) {
-      return new NvmlHungError(`NVML call ${busy.fn} hung for ${seconds(this.now() - busy.since)} s`);
-    }
-    const hung = this.hung();
-    if (hung.length >= this.maxHung) {
-      const list = hung.map((call) => `${call.fn} for ${seconds(call.forMs)} s`).join(', ');
-      return new NvmlHungError(`${hung.length} NVML calls hung (${list}); no new call started`);
-    }
-    return undefined;
-  }
-
   /**
-   * Runs a program in a lane. Rejects with NvmlHungError when the lane is busy, or when the
-   * program has not finished within `deadlineMs`: then the call it is in stays outstanding (and
-   * the lane busy) until the driver returns, and the program does not go on.
+   * Runs a program in a lane. Rejects with NvmlHungError when the lane still has a call
+   * outstanding, or when the program has not finished within `deadlineMs`: then the call it is in
+   * stays outstanding (and the lane busy) until the driver returns, and the program does not go on.
    */
   run<T>(lane: string, program: NvmlProgram<T>, deadlineMs: number): Promise<T> {
-    const refused = this.refusal(lane);
-    if (refused) return Promise.reject(refused);
+    const busy = this.lanes.get(lane);
+    if (busy) return Promise.reject(this.hungError(busy));
     return new Promise<T>((resolve, reject) => {
       let expired = false;
       const timer = setTimeout(() => {
         expired = true;
         const outstanding = this.lanes.get(lane);
         if (outstanding) outstanding.hung = true;
-        reject(
-          new NvmlHungError(
-            `NVML call ${outstanding?.fn ?? 'sequence'} hung for ${seconds(
-              outstanding ? this.now() - outstanding.since : deadlineMs,
-            )} s`,
-          ),
-        );
+        reject(outstanding ? this.hungError(outstanding) : this.noThreadError(deadlineMs));
+        this.stopWaiting(lane);
       }, deadlineMs);
       runAsync(program, (request) => this.perform(lane, request), {
         stop: () => expired,
@@ -111,16 +104,58 @@ export class NvmlCalls {
     });
   }
 
+  private hungError(call: Outstanding): NvmlHungError {
+    return new NvmlHungError(`NVML call ${call.fn} hung for ${seconds(this.now() - call.since)} s`, {
+      fn: call.fn,
+      since: call.since,
+    });
+  }
+
+  private noThreadError(deadlineMs: number): NvmlHungError {
+    const busy = [...this.lanes.values()].map(
+      (call) => `${call.fn} for ${seconds(this.now() - call.since)} s`,
+    );
+    return new NvmlHungError(
+      `no NVML call could start within ${seconds(deadlineMs)} s: ${busy.length} running (${busy.join(', ')})`,
+    );
+  }
+
   private async perform(lane: string, request: NvmlRequest): Promise<unknown> {
-    const refused = this.refusal(lane);
-    if (refused) throw refused;
-    const outstanding: Outstanding = { fn: NVML_FUNCTION_NAMES[request.method], since: this.now(), hung: false };
+    await this.acquire(lane);
+    const outstanding: Outstanding = {
+      fn: NVML_FUNCTION_NAMES[request.method],
+      since: this.now(),
+      hung: false,
+    };
     this.lanes.set(lane, outstanding);
     try {
       return await request.async(this.callAsync);
     } finally {
       if (this.lanes.get(lane) === outstanding) this.lanes.delete(lane);
+      this.release();
     }
+  }
+
+  private acquire(lane: string): Promise<void> {
+    if (this.inFlight < this.maxInFlight) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ lane, resolve, reject }));
+  }
+
+  /** A finished call hands its thread to the next waiting one. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve();
+    else this.inFlight--;
+  }
+
+  private stopWaiting(lane: string): void {
+    const at = this.waiting.findIndex((waiter) => waiter.lane === lane);
+    if (at < 0) return;
+    const [waiter] = this.waiting.splice(at, 1);
+    waiter?.reject(new NvmlHungError('deadline passed while waiting for a free NVML call'));
   }
 }
 

@@ -1,10 +1,4 @@
-import type {
-  NvmlArgs,
-  NvmlAsyncCall,
-  NvmlFunctions,
-  NvmlMethod,
-  NvmlResult,
-} from './nvml-library.ts';
+import type { NvmlArgs, NvmlAsyncCall, NvmlFunctions, NvmlMethod, NvmlResult } from './nvml-library.ts';
 
 /**
  * A sequence of NVML calls written once and run two ways: synchronously (detection, the simulated
@@ -24,7 +18,11 @@ export interface NvmlRequest {
 export type NvmlProgram<T> = Generator<NvmlRequest, T, unknown>;
 
 /** Calls a method by name (`lib[method](...args)` with `this` kept). */
-export function invoke<K extends NvmlMethod>(lib: NvmlFunctions, method: K, args: NvmlArgs<K>): NvmlResult<K> {
+export function invoke<K extends NvmlMethod>(
+  lib: NvmlFunctions,
+  method: K,
+  args: NvmlArgs<K>,
+): NvmlResult<K> {
   const fn = lib[method] as unknown as (this: NvmlFunctions, ...a: NvmlArgs<K>) => NvmlResult<K>;
   return fn.apply(lib, args);
 }

@@ -1,7 +1,7 @@
 import type { GpuFanReading, GpuReading } from '@skyy/contracts';
 import { compact } from '../smi-csv.ts';
 import type { ReadingFailure, ReadingSource, Sample, SourceListener } from '../reading-source.ts';
-import { NvmlHungError, nvmlCalls, type NvmlCalls } from './nvml-calls.ts';
+import { nvmlCalls, type NvmlCalls } from './nvml-calls.ts';
 import { errorMessage, isAbsentCode, nvmlCodeOf } from './nvml-errors.ts';
 import type { NvmlDeviceHandle, NvmlLibrary } from './nvml-library.ts';
 import { nvml, runSync, type NvmlProgram } from './nvml-program.ts';
@@ -86,7 +86,9 @@ export function* readGpu(index: number, at: Date): NvmlProgram<GpuRead> {
     pstate: pstateOrAbsent(yield* read(nvml('deviceGetPerformanceState', device))),
     sampledAt: at.toISOString(),
   });
-  return problems.length > 0 ? { reading, failure: { uuid, index, reason: problems.join('; ') } } : { reading };
+  return problems.length > 0
+    ? { reading, failure: { uuid, index, reason: problems.join('; ') } }
+    : { reading };
 }
 
 /** NVML_PSTATE_UNKNOWN is 32. */
@@ -130,6 +132,7 @@ export class NvmlSource implements ReadingSource {
   private readonly calls: NvmlCalls;
   /** UUID by index from the last good read, so that a hung read names the GPU. */
   private readonly uuids = new Map<number, string>();
+  private count: number | undefined;
 
   constructor(
     lib: NvmlLibrary,
@@ -172,26 +175,25 @@ export class NvmlSource implements ReadingSource {
   }
 
   private async readAll(at: Date): Promise<Sample | undefined> {
-    let count: number;
-    try {
-      count = await this.calls.run('read:count', nvml('deviceGetCount'), this.deadlineMs);
-    } catch (error) {
-      // A hung driver usually hangs every call: every GPU known so far is a failed reading.
-      if (error instanceof NvmlHungError && this.uuids.size > 0) {
-        const failures = [...this.uuids].map(([index, uuid]) => ({ uuid, index, reason: error.message }));
-        return { at, readings: [], failures };
+    // NVML enumerates GPUs once, at nvmlInit: the count cannot change, so it is read once. A GPU
+    // that falls off the bus stays counted and fails its reads (GPU_IS_LOST): fail-safe.
+    if (this.count === undefined) {
+      try {
+        this.count = await this.calls.run('read:count', nvml('deviceGetCount'), this.deadlineMs);
+      } catch (error) {
+        this.listener?.problem(`NVML read failed: ${errorMessage(error)}`);
+        return undefined;
       }
-      this.listener?.problem(`NVML read failed: ${errorMessage(error)}`);
-      return undefined;
     }
+    const count = this.count;
     const reads = await Promise.all(
       Array.from({ length: count }, (_, index) =>
-        this.calls.run(`read:${index}`, readGpu(index, at), this.deadlineMs).catch(
-          (error: unknown): GpuRead => {
+        this.calls
+          .run(`read:${index}`, readGpu(index, at), this.deadlineMs)
+          .catch((error: unknown): GpuRead => {
             const uuid = this.uuids.get(index);
             return { failure: { ...(uuid ? { uuid } : {}), index, reason: errorMessage(error) } };
-          },
-        ),
+          }),
       ),
     );
     for (const read of reads) if (read.reading) this.uuids.set(read.reading.index, read.reading.uuid);
