@@ -5,6 +5,8 @@
 #
 #   --server URL        Skyy Command URL: central config and heartbeats (else local config only)
 #   --token-file FILE   agent token for the server and for PUT /config (copied, mode 0640)
+#   --host NAME         this host as Skyy Command knows it, when that is not its hostname
+#                       (the name the agent token was issued for)
 #   --listen ADDR       API / metrics address (default 0.0.0.0:9841, for Prometheus)
 #   --legacy-x          drivers before R520: headless X server with Coolbits for nvidia-settings fans
 #   --dry-run-service   install the service in dry-run (decisions logged, nothing written)
@@ -26,6 +28,7 @@ package_dir="$(cd "$here/.." && pwd)"
 root=""
 server=""
 token_file=""
+agent_host=""
 listen="0.0.0.0:9841"
 legacy_x=0
 dry_run_service=0
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --server) server="${2:?}"; shift 2 ;;
     --token-file) token_file="${2:?}"; shift 2 ;;
+    --host) agent_host="${2:?}"; shift 2 ;;
     --listen) listen="${2:?}"; shift 2 ;;
     --legacy-x) legacy_x=1; shift ;;
     --dry-run-service) dry_run_service=1; shift ;;
@@ -47,10 +51,15 @@ while [ $# -gt 0 ]; do
     --dist) dist="${2:?}"; shift 2 ;;
     --node) node_bin="${2:?}"; shift 2 ;;
     --root) root="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
+# Checked before anything is installed. It ends up unquoted in the unit's argument list, so
+# only names a host can have.
+if [ -n "$agent_host" ] && ! [[ "$agent_host" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; then
+  die "--host '$agent_host' is not a host name (letters, digits, . _ -)"
+fi
 
 if [ -z "$root" ] && [ "$(id -u)" -ne 0 ]; then
   die "run as root (the agent writes fan speeds and power limits through NVML), or use --root DIR"
@@ -132,6 +141,9 @@ args="--listen $listen"
 [ "$dry_run_service" = 1 ] && args="$args --dry-run"
 restore_args=""
 if [ -n "$server" ]; then args="$args --server $server"; fi
+if [ -n "$agent_host" ]; then
+  args="$args --host $agent_host"
+fi
 if [ -n "$token_file" ]; then
   [ -f "$token_file" ] || die "token file $token_file not found"
   install -m 0640 "${group_opt[@]}" "$token_file" "$root$etc/token"

@@ -32,6 +32,8 @@ describe('install.sh and the bundle', () => {
         'https://skyy.example',
         '--token-file',
         join(dir, 'token'),
+        '--host',
+        'puma-proxmox-005',
         '--legacy-x',
         '--node',
         process.execPath,
@@ -57,8 +59,29 @@ describe('install.sh and the bundle', () => {
     }
     expect(statSync(join(root, 'etc/skyy/gpu-agent/token')).mode & 0o777).toBe(0o640);
     expect(readFileSync(join(root, 'etc/skyy/gpu-agent/agent.env'), 'utf8')).toContain(
-      'GPU_AGENT_ARGS=--listen 0.0.0.0:9841 --server https://skyy.example --token-file /etc/skyy/gpu-agent/token --display :0',
+      'GPU_AGENT_ARGS=--listen 0.0.0.0:9841 --server https://skyy.example --host puma-proxmox-005 --token-file /etc/skyy/gpu-agent/token --display :0',
     );
+  });
+
+  it('refuses a --host that is not a host name, before installing anything', () => {
+    const scratch = join(dir, 'bad-host-root');
+    const bad = spawnSync(
+      'bash',
+      [
+        join(here, 'install.sh'),
+        '--root',
+        scratch,
+        '--dist',
+        join(dir, 'dist'),
+        '--no-start',
+        '--host',
+        'a; rm -rf /',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--host 'a; rm -rf /' is not a host name");
+    expect(existsSync(scratch)).toBe(false);
   });
 
   it('points the unit at the node it found and restores fans in ExecStopPost', () => {

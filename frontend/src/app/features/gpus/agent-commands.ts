@@ -11,7 +11,7 @@ export interface AgentCommands {
 export function agentCommands(serverUrl: string, host: string): AgentCommands {
   return {
     saveToken: `(umask 077 && cat > agent.token)   # paste the token, then Ctrl-D`,
-    install: `sudo components/gpu-agent/scripts/install.sh --server ${serverUrl} --token-file ./agent.token`,
+    install: `sudo components/gpu-agent/scripts/install.sh --server ${serverUrl} --token-file ./agent.token --host ${host}`,
     run: `npm run gpu-agent -- --server ${serverUrl} --token-file agent.token --host ${host}`,
   };
 }

@@ -107,7 +107,7 @@ describe('GPU agents', () => {
       `npm run gpu-agent -- --server ${origin} --token-file agent.token --host puma-proxmox-007`,
     );
     expect(element.querySelector('[data-testid="install-command"]')?.textContent).toBe(
-      `sudo components/gpu-agent/scripts/install.sh --server ${origin} --token-file ./agent.token`,
+      `sudo components/gpu-agent/scripts/install.sh --server ${origin} --token-file ./agent.token --host puma-proxmox-007`,
     );
   });
 
