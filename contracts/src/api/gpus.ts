@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  chassisStateSchema,
   fanDecisionSchema,
   gpuControlStatusSchema,
   gpuFanReadingSchema,
@@ -37,6 +38,40 @@ export const gpuAgentSummarySchema = z.object({
 });
 export type GpuAgentSummary = z.infer<typeof gpuAgentSummarySchema>;
 
+/** One BMC fan zone of the host's chassis. */
+export const gpuChassisZoneSchema = z.object({
+  /** As ipmitool is given it, e.g. `0x00`. */
+  zone: z.string(),
+  /** Duty the agent decided for this zone, in percent. */
+  dutyPct: z.number(),
+  /** Duty last written to the BMC; null in dry-run and before the first write. */
+  appliedPct: z.number().nullable(),
+});
+export type GpuChassisZone = z.infer<typeof gpuChassisZoneSchema>;
+
+/**
+ * The chassis fans of the agent's host (Supermicro H12: CPU temperature → IPMI zone duty) from
+ * its latest heartbeat. `failsafe`: no good CPU reading, every zone at 100 %.
+ */
+export const gpuChassisSchema = z.object({
+  status: chassisStateSchema.shape.status,
+  /** Where the CPU temperature comes from, e.g. `k10temp Tctl (sensors -j)`. */
+  sensor: z.string(),
+  /** Hottest matching sensor at the last good reading; null before the first. */
+  cpuTemperatureC: z.number().nullable(),
+  readingAt: isoDateTime.nullable(),
+  zones: z.array(gpuChassisZoneSchema),
+  /** Why the level is what it is, e.g. `47 °C ≥ 47 °C: 40 → 50 %`. */
+  reason: z.string().nullable(),
+  /** What is wrong while in fail-safe or while writes fail. */
+  alert: z.string().nullable(),
+  readingFailures: z.number().int(),
+  writeFailures: z.number().int(),
+  /** When the heartbeat that carried this state arrived. */
+  updatedAt: isoDateTime,
+});
+export type GpuChassis = z.infer<typeof gpuChassisSchema>;
+
 export const gpuAgentSchema = gpuAgentSummarySchema.extend({
   id: idSchema,
   /** The first characters of the token, to recognise it; the token itself is shown once. */
@@ -45,6 +80,8 @@ export const gpuAgentSchema = gpuAgentSummarySchema.extend({
   /** `never-seen` until the first heartbeat, `stale` when silent for 3 heartbeats. */
   status: z.enum(['never-seen', 'ok', 'stale']),
   gpuCount: z.number().int(),
+  /** The host's chassis fans; null when the latest heartbeat had none (not controlled, older agent). */
+  chassis: gpuChassisSchema.nullable(),
 });
 export type GpuAgent = z.infer<typeof gpuAgentSchema>;
 
@@ -78,12 +115,19 @@ export type GpuConfig = z.infer<typeof gpuConfigSchema>;
 
 // ---- alerts
 
-export const gpuAlertKindSchema = z.enum(['agent_stale', 'failsafe', 'warning', 'shutdown']);
+/** `agent_stale` and `chassis_failsafe` are about the host as a whole; the others about one GPU. */
+export const gpuAlertKindSchema = z.enum([
+  'agent_stale',
+  'chassis_failsafe',
+  'failsafe',
+  'warning',
+  'shutdown',
+]);
 
 export const gpuAlertSchema = z.object({
   id: idSchema,
   host: z.string(),
-  /** null for alerts about the agent as a whole (stale). */
+  /** null for alerts about the host as a whole (agent stale, chassis in fail-safe). */
   gpuUuid: z.string().nullable(),
   kind: gpuAlertKindSchema,
   level: z.enum(['warn', 'error', 'critical']),

@@ -1,4 +1,4 @@
-import type { GpuAgent, GpuFleetItem, GpuHistory, GpuHistoryPoint } from '@skyy/contracts';
+import type { GpuAgent, GpuChassis, GpuFleetItem, GpuHistory, GpuHistoryPoint } from '@skyy/contracts';
 
 export const gpuUuid = 'GPU-1c0ffee0-0000-4000-8000-000000000001';
 const at = '2026-11-27T08:00:00.000Z';
@@ -79,6 +79,27 @@ export function anAgent(overrides: Partial<GpuAgent> = {}): GpuAgent {
     createdAt: at,
     status: 'ok',
     gpuCount: 2,
+    chassis: null,
+    ...overrides,
+  };
+}
+
+/** A chassis in control at 47 °C: two BMC zones at 50 %, the first one written. */
+export function aChassis(overrides: Partial<GpuChassis> = {}): GpuChassis {
+  return {
+    status: 'ok',
+    sensor: 'k10temp Tctl (sensors -j)',
+    cpuTemperatureC: 47,
+    readingAt: at,
+    zones: [
+      { zone: '0x00', dutyPct: 50, appliedPct: 50 },
+      { zone: '0x01', dutyPct: 50, appliedPct: null },
+    ],
+    reason: '47 °C ≥ 47 °C: 40 → 50 %',
+    alert: null,
+    readingFailures: 0,
+    writeFailures: 0,
+    updatedAt: at,
     ...overrides,
   };
 }

@@ -5,7 +5,15 @@ import type { GpuAgentsTable, GpuConfigsTable } from './gpus.table.ts';
 
 export type AgentHeartbeatFields = Pick<
   GpuAgentsTable,
-  'last_seen_at' | 'last_ip' | 'version' | 'mode' | 'source' | 'config_source' | 'agent_stale'
+  | 'last_seen_at'
+  | 'last_ip'
+  | 'version'
+  | 'mode'
+  | 'source'
+  | 'config_source'
+  | 'agent_stale'
+  | 'chassis'
+  | 'chassis_updated_at'
 >;
 
 /** Agent tokens and the central gpu_config.yaml. */

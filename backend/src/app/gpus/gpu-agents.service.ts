@@ -84,6 +84,8 @@ export class GpuAgentsService {
         source: null,
         config_source: null,
         agent_stale: 0,
+        chassis: null,
+        chassis_updated_at: null,
       };
       await this.repo.insert(row, tx);
       const agent = toGpuAgent(row, now, 0);

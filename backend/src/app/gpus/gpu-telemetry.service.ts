@@ -20,6 +20,7 @@ import { DB } from '../../core/tokens.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import { Clock } from '../auth/clock.ts';
 import { assertOwnHost } from './gpu-agents.service.ts';
+import { chassisAlertChange } from './gpu-chassis.ts';
 import { GpuAgentsRepository } from './gpu-agents.repository.ts';
 import {
   autoStepSeconds,
@@ -103,6 +104,8 @@ export class GpuTelemetryService {
           source: state.source,
           config_source: state.configSource,
           agent_stale: toFlag(state.stale),
+          chassis: state.chassis ? JSON.stringify(state.chassis) : null,
+          chassis_updated_at: state.chassis ? nowIso : null,
         },
         tx,
       );
@@ -287,6 +290,15 @@ export class GpuTelemetryService {
       };
       await this.gpus.insertAlert(row, tx);
       changes.push(toAlert(row));
+    }
+    const chassis = chassisAlertChange(host, state.chassis, active, nowIso);
+    if (chassis.clear) {
+      await this.gpus.clearAlert(chassis.clear.id, nowIso, tx);
+      changes.push(toAlert({ ...chassis.clear, cleared_at: nowIso }));
+    }
+    if (chassis.raise) {
+      await this.gpus.insertAlert(chassis.raise, tx);
+      changes.push(toAlert(chassis.raise));
     }
     return changes;
   }

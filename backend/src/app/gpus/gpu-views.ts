@@ -9,6 +9,7 @@ import type {
   PowerDecision,
 } from '@skyy/contracts';
 import { fromFlag } from '../../core/database/database.ts';
+import { toGpuChassis } from './gpu-chassis.ts';
 import type { GpuAgentsTable, GpuAlertsTable, GpusTable } from './gpus.table.ts';
 
 /** Rows → API shapes for agents, GPUs and alerts. */
@@ -42,6 +43,7 @@ export function toGpuAgent(row: GpuAgentsTable, now: Date, gpuCount: number): Gp
     createdAt: row.created_at,
     status: row.last_seen_at === null ? 'never-seen' : isSilent(row, now) ? 'stale' : 'ok',
     gpuCount,
+    chassis: toGpuChassis(row.chassis, row.chassis_updated_at),
   };
 }
 

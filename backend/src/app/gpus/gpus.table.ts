@@ -13,6 +13,9 @@ export interface GpuAgentsTable {
   source: string | null;
   config_source: string | null;
   agent_stale: number;
+  /** JSON: chassisStateSchema from the latest heartbeat; null when it had none. */
+  chassis: string | null;
+  chassis_updated_at: string | null;
 }
 export interface GpuConfigsTable {
   /** `*` is the fleet default. */

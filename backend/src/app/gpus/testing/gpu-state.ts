@@ -1,4 +1,4 @@
-import type { GpuAgentGpuState, GpuAgentState, GpuControlStatus } from '@skyy/contracts';
+import type { ChassisState, GpuAgentGpuState, GpuAgentState, GpuControlStatus } from '@skyy/contracts';
 
 /** A heartbeat body as the agent sends it, with one entry per GPU given. */
 export function agentState(
@@ -63,4 +63,23 @@ defaults:
     gain: 1.0
     max_step: 5
 `;
+}
+
+/** The chassis part of a heartbeat: two zones, CPU at 47 °C (none in fail-safe), dry-run (nothing applied). */
+export function chassisState(status: ChassisState['status'] = 'ok'): ChassisState {
+  const failsafe = status === 'failsafe';
+  return {
+    status,
+    sensor: 'k10temp Tctl (sensors -j)',
+    ...(failsafe ? {} : { temperatureC: 47, readingAt: new Date().toISOString() }),
+    levelPct: failsafe ? 100 : 50,
+    zones: [
+      { zone: '0x00', levelPct: failsafe ? 100 : 50 },
+      { zone: '0x01', levelPct: failsafe ? 100 : 50 },
+    ],
+    reason: failsafe ? 'no CPU reading: fail-safe 100 %' : '47 °C ≥ 47 °C: 40 → 50 %',
+    ...(failsafe ? { alert: 'sensors -j failed 3 times' } : {}),
+    readingFailures: failsafe ? 3 : 0,
+    writeFailures: 0,
+  };
 }

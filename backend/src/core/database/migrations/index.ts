@@ -5,6 +5,7 @@ import * as jobs from './0003-jobs.ts';
 import * as clusterInventory from './0004-cluster-inventory.ts';
 import * as firewalls from './0005-firewalls.ts';
 import * as gpus from './0006-gpus.ts';
+import * as gpuChassis from './0007-gpu-chassis.ts';
 
 /**
  * Every migration, in order. Names sort lexicographically, so keep the four-digit prefix.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-cluster-inventory': clusterInventory,
   '0005-firewalls': firewalls,
   '0006-gpus': gpus,
+  '0007-gpu-chassis': gpuChassis,
 };
