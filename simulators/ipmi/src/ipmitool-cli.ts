@@ -1,3 +1,4 @@
+import { processIo, type CliIo } from '@skyy/sim-kit';
 import {
   BMC_MODES,
   coolingDuty,
@@ -9,7 +10,7 @@ import {
   type BmcModeName,
   type IpmiSimState,
 } from './model.ts';
-import { HANG_MS, processIo, type CliIo } from './sensors-cli.ts';
+import { HANG_MS } from './sensors-cli.ts';
 import { statePath, withState, writeState } from './state-store.ts';
 
 /**

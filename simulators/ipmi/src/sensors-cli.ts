@@ -1,3 +1,4 @@
+import { processIo, type CliIo } from '@skyy/sim-kit';
 import { nextNoise, quantize, type IpmiSimState } from './model.ts';
 import { statePath, withState } from './state-store.ts';
 
@@ -7,18 +8,6 @@ import { statePath, withState } from './state-store.ts';
  * CPU. Faults from the state file: `error` (no sensors found, exit 1), `hang`, `no-tctl` (k10temp
  * not loaded), `no-json` (lm-sensors before 3.5, which rejects -j).
  */
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
-
-export const processIo: CliIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  env: process.env,
-};
 
 /** How long a hung call sleeps: long past any timeout, short enough not to linger for ever. */
 export const HANG_MS = 120_000;

@@ -1,5 +1,5 @@
 import type { SimFan, SimState } from './model.ts';
-import type { CliIo } from './nvidia-smi-cli.ts';
+import type { CliIo } from '@skyy/sim-kit';
 import { statePath, withState } from './state-store.ts';
 
 /**
@@ -105,4 +105,4 @@ export function runNvidiaSettings(argv: readonly string[], io: CliIo): number {
   });
 }
 
-export { processIo } from './nvidia-smi-cli.ts';
+export { processIo } from '@skyy/sim-kit';

@@ -1,3 +1,4 @@
+import { processIo, type CliIo } from '@skyy/sim-kit';
 import type { SimGpu, SimState } from './model.ts';
 import { createSimState } from './presets.ts';
 import { renderQueryGpu, UnknownFieldError, validateFields } from './query-gpu.ts';
@@ -9,18 +10,6 @@ import { statePath, withState, writeState } from './state-store.ts';
  * list and format, `-l`/`-lms` loops, `-i`, `-pl`, `-q`, `-L`, `--version`), answered from the
  * simulated host in the state file, plus `nvidia-smi sim …` to drive that host (load, faults).
  */
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
-
-export const processIo: CliIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  env: process.env,
-};
 
 interface SmiArgs {
   queryGpu?: string[];
