@@ -11,7 +11,13 @@ export const liveEventTypes = [
   'gpu.reading',
   'gpu.alert',
 ] as const;
-export type LiveEventType = (typeof liveEventTypes)[number];
+/**
+ * Not sent by the server: the console's own signal that the stream came back after a drop.
+ * Events sent meanwhile are lost (the server keeps no backlog), so whatever a page shows from
+ * live events should be read again.
+ */
+export const STREAM_RECONNECTED = 'stream.reconnected';
+export type LiveEventType = (typeof liveEventTypes)[number] | typeof STREAM_RECONNECTED;
 
 export interface LiveEvent {
   type: LiveEventType;
@@ -45,8 +51,22 @@ export class LiveEvents {
       source.addEventListener(type, listener);
       return [type, listener] as const;
     });
+    // The browser reconnects by itself after an error; the open that follows is a reconnect.
+    let dropped = false;
+    const onError = () => {
+      dropped = true;
+    };
+    const onOpen = () => {
+      if (!dropped) return;
+      dropped = false;
+      subscriber.next({ type: STREAM_RECONNECTED, data: null });
+    };
+    source.addEventListener('error', onError);
+    source.addEventListener('open', onOpen);
     return () => {
       for (const [type, listener] of listeners) source.removeEventListener(type, listener);
+      source.removeEventListener('error', onError);
+      source.removeEventListener('open', onOpen);
       source.close();
     };
   }).pipe(share());

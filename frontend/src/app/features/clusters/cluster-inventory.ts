@@ -17,7 +17,7 @@ import {
 } from '@skyy/contracts';
 import type * as z from 'zod';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { LiveEvents } from '../../core/events/live-events.ts';
+import { LiveEvents, STREAM_RECONNECTED } from '../../core/events/live-events.ts';
 import { Api } from '../../core/http/api.ts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { Icon } from '../../shared/icon.ts';
@@ -69,8 +69,10 @@ export class ClusterInventory {
       const id = this.clusterId();
       untracked(() => void this.load(id));
     });
+    const events = inject(LiveEvents);
+    events.on(STREAM_RECONNECTED, () => void this.load(this.clusterId()));
     // When the sync job this page started ends, show what it found.
-    inject(LiveEvents).on('job.status', (data) => {
+    events.on('job.status', (data) => {
       const event = jobStatusEventSchema.safeParse(data);
       if (!event.success || event.data.id !== this.syncJobId) return;
       if (['succeeded', 'failed', 'cancelled'].includes(event.data.status)) {

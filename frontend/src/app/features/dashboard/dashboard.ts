@@ -11,7 +11,7 @@ import {
   type Job,
 } from '@skyy/contracts';
 import * as z from 'zod';
-import { LiveEvents } from '../../core/events/live-events.ts';
+import { LiveEvents, STREAM_RECONNECTED } from '../../core/events/live-events.ts';
 import { Api, type Query } from '../../core/http/api.ts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { Icon } from '../../shared/icon.ts';
@@ -55,7 +55,9 @@ export class Dashboard {
   constructor() {
     void this.load();
     // Jobs starting and ending change the counts: refresh without a reload.
-    inject(LiveEvents).on('job.status', () => void this.load());
+    const events = inject(LiveEvents);
+    events.on('job.status', () => void this.load());
+    events.on(STREAM_RECONNECTED, () => void this.load());
   }
 
   private count(path: string, schema: z.ZodType<{ total: number }>, query: Query = {}): Promise<number> {

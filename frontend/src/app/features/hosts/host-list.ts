@@ -9,7 +9,7 @@ import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
 import type { Host } from '@skyy/contracts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { LiveEvents } from '../../core/events/live-events.ts';
+import { LiveEvents, STREAM_RECONNECTED } from '../../core/events/live-events.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
 import { CursorTable } from '../../shared/cursor-table.ts';
 import { Icon } from '../../shared/icon.ts';
@@ -51,6 +51,8 @@ export class HostList {
   constructor() {
     void this.list.followFilters(this.filters, inject(DestroyRef));
     void this.names.loadClusters();
-    inject(LiveEvents).on('inventory.changed', () => void this.list.reload());
+    const events = inject(LiveEvents);
+    events.on('inventory.changed', () => void this.list.reload());
+    events.on(STREAM_RECONNECTED, () => void this.list.reload());
   }
 }

@@ -6,7 +6,7 @@ import { provideRouter } from '@angular/router';
 import { Subject } from 'rxjs';
 import { aUser } from '../../../testing/fixtures.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { LiveEvents, type LiveEvent } from '../../core/events/live-events.ts';
+import { LiveEvents, STREAM_RECONNECTED, type LiveEvent } from '../../core/events/live-events.ts';
 import { JobDetail } from './job-detail.ts';
 
 const id = '00000000-0000-4000-8000-00000000j0b1'.replace('j0b1', '0b01');
@@ -86,6 +86,29 @@ describe('Job detail', () => {
     const text = (fixture.nativeElement as HTMLElement).querySelector('[role="log"]')?.textContent ?? '';
     expect(text.indexOf('one')).toBeLessThan(text.indexOf('two'));
     expect(text.indexOf('two')).toBeLessThan(text.indexOf('three'));
+  });
+
+  it('reads the job and the rest of its log again when the live stream comes back after a drop', async () => {
+    const fixture = TestBed.createComponent(JobDetail);
+    fixture.componentRef.setInput('id', id);
+    await settle(fixture);
+    http.expectOne(`/api/v1/jobs/${id}`).flush(job);
+    http
+      .expectOne((r) => r.url === `/api/v1/jobs/${id}/logs`)
+      .flush({ items: [line(1, 'one')], nextAfter: 1 });
+    await settle(fixture);
+
+    // Meanwhile the job finished and logged a line nobody streamed.
+    events.next({ type: STREAM_RECONNECTED, data: null });
+    http.expectOne(`/api/v1/jobs/${id}`).flush({ ...job, status: 'succeeded', progress: 100 });
+    const catchUp = http.expectOne((r) => r.url === `/api/v1/jobs/${id}/logs`);
+    expect(catchUp.request.params.get('after')).toBe('1');
+    catchUp.flush({ items: [line(2, 'all checks passed')], nextAfter: 2 });
+    await settle(fixture);
+    const text = (fixture.nativeElement as HTMLElement).textContent ?? '';
+    expect(text).toContain('all checks passed');
+    expect(text).toContain('succeeded');
+    http.verify();
   });
 
   it('ignores the lines of other jobs', async () => {

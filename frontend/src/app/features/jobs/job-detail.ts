@@ -20,7 +20,7 @@ import {
   type JobLog,
 } from '@skyy/contracts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { LiveEvents } from '../../core/events/live-events.ts';
+import { LiveEvents, STREAM_RECONNECTED } from '../../core/events/live-events.ts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { Icon } from '../../shared/icon.ts';
 import { DateTimePipe } from '../../shared/time.ts';
@@ -86,6 +86,11 @@ export class JobDetail {
       if (!event.success || event.data.id !== this.id()) return;
       void this.refresh(event.data.id);
       void this.catchUp(event.data.id);
+    });
+    // Back after a drop: whatever happened meanwhile was not sent again.
+    events.on(STREAM_RECONNECTED, () => {
+      void this.refresh(this.id());
+      void this.catchUp(this.id());
     });
     events.on('job.step', (data) => {
       const event = jobStepEventSchema.safeParse(data);

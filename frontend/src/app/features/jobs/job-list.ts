@@ -25,7 +25,7 @@ import {
   type JobTypeInfo,
 } from '@skyy/contracts';
 import { SessionState } from '../../core/auth/session-state.ts';
-import { LiveEvents } from '../../core/events/live-events.ts';
+import { LiveEvents, STREAM_RECONNECTED } from '../../core/events/live-events.ts';
 import { errorMessage } from '../../core/http/api-error.ts';
 import { CursorList } from '../../shared/cursor-list.ts';
 import { CursorTable } from '../../shared/cursor-table.ts';
@@ -86,6 +86,7 @@ export class JobList implements OnInit {
       const event = jobProgressEventSchema.safeParse(data);
       if (event.success) this.patch(event.data.id, { progress: event.data.progress });
     });
+    events.on(STREAM_RECONNECTED, () => void this.list.reload());
     events.on('job.status', (data) => {
       const event = jobStatusEventSchema.safeParse(data);
       if (!event.success) return;
