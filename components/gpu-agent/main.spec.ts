@@ -4,32 +4,24 @@ import { join } from 'node:path';
 import { createSimState, readState, STATE_ENV, writeState } from '@skyy/sim-nvidia-smi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLED_CONFIG } from './agent/config/load-config.ts';
-import { main, type MainIo } from './main.ts';
-import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI, waitFor } from './test/helpers.ts';
+import { main } from './main.ts';
+import {
+  FAKE_NVIDIA_SETTINGS,
+  FAKE_NVIDIA_SMI,
+  recordingIo,
+  waitFor,
+  type RecordingIo,
+} from './test/helpers.ts';
 
 describe('gpu-agent command line', () => {
   let dir: string;
-  let io: MainIo & { stdout: string; stderr: string; signal?: (signal: NodeJS.Signals) => void };
+  let io: RecordingIo;
   const fakes = ['--nvidia-smi', FAKE_NVIDIA_SMI, '--nvidia-settings', FAKE_NVIDIA_SETTINGS];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'gpu-agent-cli-'));
     writeState(join(dir, 'sim.json'), createSimState({ models: ['2080', '4080'] }));
-    io = {
-      stdout: '',
-      stderr: '',
-      env: { ...process.env, [STATE_ENV]: join(dir, 'sim.json') },
-      isRoot: false,
-      out(text) {
-        this.stdout += text;
-      },
-      err(text) {
-        this.stderr += text;
-      },
-      onSignal(handler) {
-        this.signal = handler;
-      },
-    };
+    io = recordingIo({ ...process.env, [STATE_ENV]: join(dir, 'sim.json') });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

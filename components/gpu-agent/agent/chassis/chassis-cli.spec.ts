@@ -17,9 +17,15 @@ import {
 import { gpuAgentStateSchema } from '@skyy/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { promtoolProblems } from '../../../../scripts/testing/promtool.ts';
-import { main, type MainIo } from '../../main.ts';
+import { main } from '../../main.ts';
 import { BUNDLED_CONFIG } from '../config/load-config.ts';
-import { FAKE_NVIDIA_SETTINGS, FAKE_NVIDIA_SMI, waitFor } from '../../test/helpers.ts';
+import {
+  FAKE_NVIDIA_SETTINGS,
+  FAKE_NVIDIA_SMI,
+  recordingIo,
+  waitFor,
+  type RecordingIo,
+} from '../../test/helpers.ts';
 import { handoverPath } from './bmc-handover.ts';
 
 /**
@@ -35,7 +41,7 @@ const DUTY = 'raw 0x30 0x70 0x66 0x01';
 describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on PATH', () => {
   let dir: string;
   let simPath: string;
-  let io: MainIo & { stdout: string; stderr: string; signal?: (signal: NodeJS.Signals) => void };
+  let io: RecordingIo;
   const gpuFakes = ['--nvidia-smi', FAKE_NVIDIA_SMI, '--nvidia-settings', FAKE_NVIDIA_SETTINGS];
   const commands = () => readState(simPath).commands.map((c) => c.args.join(' '));
 
@@ -52,26 +58,12 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
         .replace('poll_interval_sec: 5 # POLL_INTERVAL', 'poll_interval_sec: 2')
         .replace('command_timeout_sec: 3', 'command_timeout_sec: 5'),
     );
-    io = {
-      stdout: '',
-      stderr: '',
-      env: {
-        ...process.env,
-        PATH: `${FAKE_IPMI_BIN}${delimiter}${process.env['PATH'] ?? ''}`,
-        [IPMI_STATE_ENV]: simPath,
-        [SMI_STATE_ENV]: join(dir, 'smi.json'),
-      },
-      isRoot: false,
-      out(text) {
-        this.stdout += text;
-      },
-      err(text) {
-        this.stderr += text;
-      },
-      onSignal(handler) {
-        this.signal = handler;
-      },
-    };
+    io = recordingIo({
+      ...process.env,
+      PATH: `${FAKE_IPMI_BIN}${delimiter}${process.env['PATH'] ?? ''}`,
+      [IPMI_STATE_ENV]: simPath,
+      [SMI_STATE_ENV]: join(dir, 'smi.json'),
+    });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
 import { BMC_RESTORE_MODES, type ChassisConfig, type ChassisState } from '@skyy/contracts';
 import type { Logger } from '../../utils/logger.ts';
 import { CommandFailedError, describeCommand, type CommandRunner } from '../../utils/runner.ts';
+import { SerialSteps } from '../../utils/serial-steps.ts';
 import type { EngineEvent } from '../controller/control-engine.ts';
 import { clearHandover, writeHandover } from './bmc-handover.ts';
 import type { ChassisMetrics, IpmiCommand } from './chassis-metrics.ts';
@@ -60,8 +61,10 @@ export class ChassisController {
   /** Last failure per command, so a persistent failure is one event, not one per poll. */
   private readonly lastFailure = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stepQueued = false;
+  private readonly steps = new SerialSteps(
+    () => this.step(),
+    () => !this.stopped,
+  );
   private stopped = false;
   private readonly now: () => Date;
 
@@ -132,25 +135,19 @@ export class ChassisController {
     }, this.pollMs);
   }
 
-  /** Steps never overlap: a request during a slow step runs right after it. */
   private requestStep(): void {
-    if (this.stepQueued || this.stopped) return;
-    this.stepQueued = true;
-    this.running = this.running.then(async () => {
-      this.stepQueued = false;
-      if (!this.stopped) await this.step();
-    });
+    this.steps.request();
   }
 
   /** Waits for the steps requested so far (tests, shutdown). */
   settled(): Promise<void> {
-    return this.running;
+    return this.steps.settled();
   }
 
   /** Runs one poll now (tests drive the controller poll by poll). */
   async pollOnce(): Promise<void> {
-    this.requestStep();
-    await this.running;
+    this.steps.request();
+    await this.steps.settled();
   }
 
   /**
@@ -349,7 +346,7 @@ export class ChassisController {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.steps.settled();
     if (options.restore === false) return;
     const mode = BMC_RESTORE_MODES[this.config.restore_mode];
     const args = ipmiArgs.setMode(mode);

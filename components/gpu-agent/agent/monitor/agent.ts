@@ -2,6 +2,7 @@ import type { GpuAgentGpuState } from '@skyy/contracts';
 import { formatYamlIssue } from '@skyy/contracts';
 import type { Logger } from '../../utils/logger.ts';
 import type { CommandRunner } from '../../utils/runner.ts';
+import { SerialSteps } from '../../utils/serial-steps.ts';
 import type { AgentMetrics } from '../api/metrics.ts';
 import type { ConfigManager } from '../config/config-manager.ts';
 import { ControlEngine, type EngineEvent, type EngineOutput } from '../controller/control-engine.ts';
@@ -39,8 +40,10 @@ export class Agent {
   private readonly applier: DecisionApplier;
   private timer: NodeJS.Timeout | undefined;
   private staleCheck: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stepQueued = false;
+  private readonly steps = new SerialSteps(
+    () => this.step(),
+    () => !this.stopped,
+  );
   private stopped = false;
   private readonly now: () => Date;
 
@@ -137,19 +140,13 @@ export class Agent {
     this.staleCheck = setTimeout(() => this.requestStep(), 3 * this.pollMs + 50);
   }
 
-  /** Steps never overlap: a request during a step (slow nvidia-settings write) runs right after it. */
   private requestStep(): void {
-    if (this.stepQueued || this.stopped) return;
-    this.stepQueued = true;
-    this.running = this.running.then(async () => {
-      this.stepQueued = false;
-      if (!this.stopped) await this.step();
-    });
+    this.steps.request();
   }
 
   /** Waits for the steps requested so far (tests, shutdown). */
   settled(): Promise<void> {
-    return this.running;
+    return this.steps.settled();
   }
 
   private async step(): Promise<void> {
@@ -229,7 +226,7 @@ export class Agent {
     if (this.staleCheck) clearTimeout(this.staleCheck);
     this.event({ level: 'info', kind: 'agent_stopping', message: 'stopping' });
     await this.options.source.stop();
-    await this.running;
+    await this.steps.settled();
     if (options.restore === false) return;
     for (const gpu of this.engine.known()) {
       const target = this.target({
