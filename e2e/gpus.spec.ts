@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentState, gpuConfigYaml } from '../backend/src/app/gpus/testing/gpu-state.ts';
+import { agentState, chassisState, gpuConfigYaml } from '../backend/src/app/gpus/testing/gpu-state.ts';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { seriousViolations } from './support/axe.ts';
 import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
@@ -98,6 +98,48 @@ describe('console: GPUs', { retry: 1 }, () => {
     await page.getByRole('img', { name: /^Power\. Draw: .*Limit: min 320 W/ }).waitFor();
     await screenshot(page, 'gpus-02-detail');
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('shows a host’s chassis fans on the Agents tab, fail-safe highlighted and alerted, then ok live', async () => {
+    const chassisHost = `puma-proxmox-1${attempt}${Date.now() % 1000}`;
+    const issued = await app.t.request({
+      method: 'POST',
+      url: '/api/v1/gpu-agents',
+      headers: admin.headers,
+      body: { host: chassisHost },
+    });
+    expect(issued.status, issued.body).toBe(201);
+    const token = issued.json<{ token: string }>().token;
+    const report = async (status: 'ok' | 'failsafe') => {
+      const res = await app.t.request({
+        method: 'POST',
+        url: `/api/v1/gpu-agents/${chassisHost}/heartbeat`,
+        headers: { authorization: `Bearer ${token}` },
+        body: { ...agentState(chassisHost, []), chassis: chassisState(status) },
+      });
+      expect(res.status, res.body).toBe(204);
+    };
+    await report('failsafe');
+
+    const page = await app.newPage();
+    await signIn(page, admin.username, admin.password);
+    await page.goto('/gpus');
+    await page.getByRole('heading', { name: /^Active alerts/ }).waitFor();
+    await page.getByText(`The chassis fans of ${chassisHost} are in fail-safe`).waitFor();
+
+    await page.getByRole('tab', { name: 'Agents' }).click();
+    const cell = page.locator(`tr[data-host="${chassisHost}"] td.chassis`);
+    await cell.getByText('sensors -j failed 3 times').waitFor();
+    expect(await cell.getAttribute('class')).toContain('failsafe');
+    expect(await cell.textContent()).toContain('zone 0x01: 100 %');
+    await screenshot(page, 'gpus-05-chassis-failsafe');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The next heartbeat has a CPU reading again: the row follows over the live events.
+    await report('ok');
+    await cell.getByText('CPU 47 °C').waitFor();
+    expect(await cell.getAttribute('class')).not.toContain('failsafe');
+    expect(await cell.textContent()).toContain('zone 0x00: 50 %');
   });
 
   it('refuses a fleet config with a mistake, naming its line, and saves it fixed', async () => {

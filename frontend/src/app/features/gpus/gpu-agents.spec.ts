@@ -2,18 +2,22 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
+import { Subject } from 'rxjs';
 import { aUser } from '../../../testing/fixtures.ts';
-import { anAgent } from '../../../testing/gpu-fixtures.ts';
+import { aChassis, anAgent } from '../../../testing/gpu-fixtures.ts';
 import { settle } from '../../../testing/settle.ts';
 import { SessionState } from '../../core/auth/session-state.ts';
+import { LiveEvents, type LiveEvent } from '../../core/events/live-events.ts';
 import { Confirm } from '../../shared/confirm-dialog.ts';
 import { GpuAgentsPage } from './gpu-agents.ts';
 
 describe('GPU agents', () => {
   let http: HttpTestingController;
   let confirmAnswer: boolean;
+  let events: Subject<LiveEvent>;
 
   beforeEach(() => {
+    events = new Subject<LiveEvent>();
     confirmAnswer = true;
     TestBed.configureTestingModule({
       providers: [
@@ -23,8 +27,13 @@ describe('GPU agents', () => {
         { provide: Confirm, useValue: { ask: async () => confirmAnswer } },
       ],
     });
+    Object.defineProperty(TestBed.inject(LiveEvents), 'events$', { value: events.asObservable() });
     http = TestBed.inject(HttpTestingController);
   });
+
+  /** What the chassis cell says, one entry per part (status, CPU, each zone, why). */
+  const chassisLines = (element: HTMLElement) =>
+    [...(element.querySelector('td.chassis')?.children ?? [])].map((part) => part.textContent?.trim());
 
   async function open(role: 'viewer' | 'operator' | 'admin', agents = [anAgent()]) {
     TestBed.inject(SessionState).signedIn({ user: aUser(role), csrfToken: 't' });
@@ -65,10 +74,61 @@ describe('GPU agents', () => {
       'dry-run readings from nvidia-smi',
       'server gpu_config.yaml',
       '2',
+      'not controlled',
       'skyyga_ab12…',
     ]);
     expect(rows[1]?.slice(0, 4)).toEqual(['puma-proxmox-009', 'never-seen', 'never', '—']);
     expect(element.querySelector('a[href="/gpus/config/puma-proxmox-005"]')).not.toBeNull();
+  });
+
+  it('shows each host’s chassis fans: status, CPU temperature and every zone’s duty', async () => {
+    const { element } = await open('viewer', [anAgent({ chassis: aChassis() })]);
+    expect(chassisLines(element)).toEqual([
+      'ok',
+      'CPU 47 °C',
+      'zone 0x00: 50 %',
+      'zone 0x01: 50 %',
+      '47 °C ≥ 47 °C: 40 → 50 %',
+    ]);
+    const cell = element.querySelector('td.chassis');
+    expect(cell?.classList.contains('failsafe')).toBe(false);
+    expect(cell?.querySelector('.status')?.classList.contains('ok')).toBe(true);
+  });
+
+  it('highlights a chassis in fail-safe with what went wrong, and follows heartbeats live', async () => {
+    const failsafe = aChassis({
+      status: 'failsafe',
+      cpuTemperatureC: null,
+      zones: [
+        { zone: '0x00', dutyPct: 100, appliedPct: 100 },
+        { zone: '0x01', dutyPct: 100, appliedPct: 60 },
+      ],
+      alert: 'sensors -j failed 3 times',
+    });
+    const { fixture, element } = await open('viewer', [anAgent({ chassis: failsafe })]);
+    const cell = element.querySelector('td.chassis');
+    expect(cell?.classList.contains('failsafe')).toBe(true);
+    expect(cell?.querySelector('.status')?.classList.contains('bad')).toBe(true);
+    expect(chassisLines(element)).toEqual([
+      'failsafe',
+      'CPU —',
+      'zone 0x00: 100 %',
+      'zone 0x01: 100 % (BMC at 60 %)',
+      'sensors -j failed 3 times',
+    ]);
+
+    // The next heartbeat (ok again) arrives as a live event: the tab reads the agents again.
+    events.next({ type: 'gpu.reading', data: { host: 'puma-proxmox-005', gpus: [] } });
+    events.next({ type: 'gpu.alert', data: {} });
+    await settle(fixture);
+    http.expectOne('/api/v1/gpu-agents').flush({ items: [anAgent({ chassis: aChassis() })] });
+    await settle(fixture);
+    // The second event came while the first load ran: one more load, not one per event.
+    http.expectOne('/api/v1/gpu-agents').flush({ items: [anAgent({ chassis: aChassis() })] });
+    await settle(fixture);
+    http.expectNone('/api/v1/gpu-agents');
+    expect(element.querySelector('td.chassis')?.classList.contains('failsafe')).toBe(false);
+    expect(chassisLines(element).slice(0, 2)).toEqual(['ok', 'CPU 47 °C']);
   });
 
   it.each(['viewer', 'operator'] as const)(

@@ -13,6 +13,7 @@ import {
   type GpuAgentCreated,
 } from '@skyy/contracts';
 import { SessionState } from '../../core/auth/session-state.ts';
+import { LiveEvents } from '../../core/events/live-events.ts';
 import { Api } from '../../core/http/api.ts';
 import { ApiError, errorMessage } from '../../core/http/api-error.ts';
 import { Confirm } from '../../shared/confirm-dialog.ts';
@@ -20,10 +21,12 @@ import { CopyButton } from '../../shared/copy-button.ts';
 import { applyFieldErrors, controlError, zodFieldErrors } from '../../shared/field-errors.ts';
 import { DateTimePipe, TimeAgoPipe } from '../../shared/time.ts';
 import { agentCommands } from './agent-commands.ts';
+import { chassisClass, cpuTemperatureText, zoneText } from './chassis-format.ts';
 
 /**
- * The GPU agents, one per host: whether each reports, and (administrators) issuing a host's
- * token, shown once with the commands that start the agent with it, and revoking it.
+ * The GPU agents, one per host: whether each reports, its host's chassis fans (fail-safe stands
+ * out), and (administrators) issuing a host's token, shown once with the commands that start
+ * the agent with it, and revoking it.
  */
 @Component({
   selector: 'app-gpu-agents',
@@ -39,6 +42,15 @@ import { agentCommands } from './agent-commands.ts';
   ],
   templateUrl: './gpu-agents.html',
   styles: `
+    td.failsafe {
+      background: color-mix(in srgb, var(--mat-sys-error) 10%, transparent);
+    }
+    td.chassis .zone {
+      white-space: nowrap;
+    }
+    .chassis-alert {
+      color: var(--mat-sys-error);
+    }
     .commands pre {
       margin: 4px 0 8px;
       padding: 8px 12px;
@@ -63,6 +75,12 @@ export class GpuAgentsPage {
   protected readonly form = inject(FormBuilder).nonNullable.group({ host: ['', Validators.required] });
   /** Its resetForm() also forgets the submit, so the emptied field does not show "Required". */
   private readonly formDirective = viewChild(FormGroupDirective);
+  protected readonly chassisClass = chassisClass;
+  protected readonly cpuTemperature = cpuTemperatureText;
+  protected readonly zoneText = zoneText;
+  /** A heartbeat arriving while a load runs asks for one more, not one per heartbeat. */
+  private loading: Promise<void> | null = null;
+  private loadAgain = false;
   protected readonly commands = computed(() => {
     const created = this.created();
     return created ? agentCommands(this.origin, created.agent.host) : null;
@@ -70,6 +88,24 @@ export class GpuAgentsPage {
 
   constructor() {
     void this.load();
+    // Each heartbeat changes its agent's last-seen and chassis; alerts change its status.
+    const live = inject(LiveEvents);
+    live.on('gpu.reading', () => void this.reload());
+    live.on('gpu.alert', () => void this.reload());
+  }
+
+  private async reload(): Promise<void> {
+    if (this.loading) {
+      this.loadAgain = true;
+      return;
+    }
+    this.loading = this.load();
+    await this.loading;
+    this.loading = null;
+    if (this.loadAgain) {
+      this.loadAgain = false;
+      await this.reload();
+    }
   }
 
   protected hostError(): string | null {
