@@ -6,6 +6,7 @@ import { formatYamlIssue } from '@skyy/contracts';
 import { Command, Option } from 'commander';
 import { defaultConfigPath, readToken, runAgent } from './agent/bootstrap/run-agent.ts';
 import { xorgConfig } from './agent/bootstrap/xorg-coolbits.ts';
+import { noGpuReason } from './agent/bootstrap/no-gpus.ts';
 import { restoreChassisFromHandover } from './agent/chassis/chassis-restore.ts';
 import { ConfigError, loadGpuConfigFile } from './agent/config/load-config.ts';
 import { LegacyWriter, NvmlWriter, restoreDefaults, type GpuWriter } from './agent/controller/gpu-writers.ts';
@@ -219,7 +220,17 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     });
     const writer: GpuWriter = detection.nvml ? new NvmlWriter(detection.nvml) : legacy;
     if (readings.length === 0) {
-      log.error('no GPUs found to restore', { reading: detection.report.reading });
+      // A chassis-only host: nothing on the GPU side to hand back, and not a failure of restore.
+      const noGpus = noGpuReason(detection.report);
+      if (noGpus) {
+        log.info(`no NVIDIA GPUs to restore (${noGpus})`);
+        return;
+      }
+      log.error('no GPUs found to restore', {
+        reading: detection.report.reading,
+        nvidiaSmi: detection.report.nvidiaSmi.reason,
+        nvml: detection.report.nvml.reason,
+      });
       exitCode = 1;
       return;
     }

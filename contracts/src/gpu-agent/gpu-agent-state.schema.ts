@@ -104,6 +104,7 @@ export const gpuAgentEventKindSchema = z.enum([
   'chassis_reading_recovered',
   'chassis_write_failed',
   'chassis_restored',
+  'no_gpus',
 ]);
 
 export const gpuAgentEventSchema = z.object({

@@ -99,7 +99,9 @@ function parseArgs(argv: readonly string[]): SmiArgs {
   return args;
 }
 
+/** A host without GPUs (`sim init --gpus 0`) answers every query as the real tool does: exit 6. */
 function selectGpus(state: SimState, ids: readonly string[] | undefined): SimGpu[] {
+  if (state.gpus.length === 0) throw new NoDeviceError();
   if (!ids) return state.gpus;
   const norm = (bus: string) => bus.toUpperCase().replace(/^0000(?=[0-9A-F]{4}:)/, '');
   return ids.map((id) => {
@@ -183,7 +185,7 @@ export async function runNvidiaSmi(argv: readonly string[], io: CliIo = processI
       path,
       (state) => {
         if (checkFaults(state) === 'hang') return forever();
-        const gpus = selectGpus(state, args.ids);
+        const gpus = args.version ? [] : selectGpus(state, args.ids);
         if (args.version) {
           io.out(
             `NVIDIA-SMI version  : ${state.driverVersion}\nDRIVER version      : ${state.driverVersion}\nCUDA Version        : ${state.cudaVersion}\n`,
@@ -336,7 +338,7 @@ function runSimCommand(argv: readonly string[], io: CliIo): number {
       io.err(
         'usage: nvidia-smi sim init [--gpus N] [--models 2080,4080] [--ambient C] [--time-scale X]\n' +
           '       nvidia-smi sim load <gpu|all> <0..1> | ambient <C> | show\n' +
-          '       nvidia-smi sim fault hang | die [code] | na <gpu> <field> [text] | reject <field> | no-permission | clear\n',
+          '       nvidia-smi sim fault hang | die [code] | no-driver | na <gpu> <field> [text] | reject <field> | no-permission | clear\n',
       );
       return 2;
   }
@@ -355,6 +357,12 @@ function applyFault(
     case 'die':
       state.faults.exitCode = Number(a ?? 15);
       state.faults.dieMessage = 'Unable to determine the device handle for GPU0000:01:00.0: Unknown Error';
+      return 0;
+    case 'no-driver':
+      // The driver is not loaded (not installed, or a kernel update without its module).
+      state.faults.exitCode = 9;
+      state.faults.dieMessage =
+        "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
       return 0;
     case 'na':
       for (const gpu of gpusOf(state, a)) gpu.overrides[b ?? 'temperature.gpu'] = c ?? '[N/A]';

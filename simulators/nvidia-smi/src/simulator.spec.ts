@@ -149,6 +149,19 @@ describe('fake nvidia-smi and nvidia-settings', () => {
     expect(io.stdout).toMatch(/Performance State\s+: P2/);
     expect(io.stdout).toMatch(/VBIOS Version\s+: 90.04.7A.40.73/);
   });
+
+  it('answers like the real tool on a host without GPUs or without a driver', async () => {
+    await smi('sim', 'init', '--gpus', '0');
+    expect(await smi('--query-gpu=index,uuid', '--format=csv,noheader')).toBe(6);
+    expect(io.stdout).toBe('No devices were found\n');
+    expect(await smi('-L')).toBe(6);
+    expect(await smi('--version')).toBe(0);
+
+    await smi('sim', 'init', '--gpus', '1');
+    await smi('sim', 'fault', 'no-driver');
+    expect(await smi('--query-gpu=index', '--format=csv')).toBe(9);
+    expect(io.stderr).toContain("couldn't communicate with the NVIDIA driver");
+  });
 });
 
 describe('the nvidia-smi executable', () => {

@@ -116,8 +116,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: ApiHa
       const state = handlers.state();
       const failsafe = state.gpus.filter((gpu) => gpu.status === 'failsafe').length;
       const chassisFailsafe = state.chassis?.status === 'failsafe';
+      // A host without NVIDIA GPUs (source none) is healthy on its chassis fans alone.
+      const noGpus = state.source === 'none';
       const status =
-        state.stale || state.gpus.length === 0
+        (noGpus && !state.chassis) || (!noGpus && (state.stale || state.gpus.length === 0))
           ? 'stale'
           : failsafe > 0 || chassisFailsafe
             ? 'degraded'

@@ -15,6 +15,7 @@ import { NvmlSource } from '../monitor/nvml/nvml-reader.ts';
 import type { ReadingSource } from '../monitor/reading-source.ts';
 import { SmiSampler } from '../monitor/smi-sampler.ts';
 import { detectGpus, type DetectReport } from '../../utils/gpu-detect.ts';
+import { NoGpuSource, noGpuReason } from './no-gpus.ts';
 import type { Logger } from '../../utils/logger.ts';
 import { ProcessRunner, type CommandRunner } from '../../utils/runner.ts';
 
@@ -106,9 +107,12 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   });
   for (const note of detection.report.notes) log.warn(note);
 
-  const source: ReadingSource = detection.nvml
-    ? new NvmlSource(detection.nvml, pollMs)
-    : new SmiSampler({ binary: options.nvidiaSmi, intervalMs: pollMs, env });
+  const noGpus = noGpuReason(detection.report);
+  const source: ReadingSource = noGpus
+    ? new NoGpuSource()
+    : detection.nvml
+      ? new NvmlSource(detection.nvml, pollMs)
+      : new SmiSampler({ binary: options.nvidiaSmi, intervalMs: pollMs, env });
 
   const agentRef: { current?: Agent } = {};
   const legacy = () =>
@@ -144,6 +148,16 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   });
   agentRef.current = agent;
   agent.start(detection.sample);
+  if (noGpus) {
+    agent.state.addEvent(
+      {
+        level: 'warn',
+        kind: 'no_gpus',
+        message: `no NVIDIA GPUs on this host (${noGpus}): GPU control idle${active.config.chassis?.enabled ? ', chassis fans only' : ''}; restart the agent after installing a GPU or its driver`,
+      },
+      new Date(),
+    );
+  }
 
   const chassis = new ChassisSupervisor({
     runner,

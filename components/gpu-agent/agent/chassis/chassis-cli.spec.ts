@@ -11,6 +11,7 @@ import {
 } from '@skyy/sim-ipmi';
 import {
   createSimState,
+  runNvidiaSmi,
   STATE_ENV as SMI_STATE_ENV,
   writeState as writeSmiState,
 } from '@skyy/sim-nvidia-smi';
@@ -26,7 +27,7 @@ import {
   waitFor,
   type RecordingIo,
 } from '../../test/helpers.ts';
-import { handoverPath } from './bmc-handover.ts';
+import { handoverPath, writeHandover } from './bmc-handover.ts';
 
 /**
  * `gpu-agent` as an operator runs it, with the fake `sensors` and `ipmitool` of simulators/ipmi
@@ -165,4 +166,80 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
     expect(readState(simPath).bmc.mode).toBe(0x04);
     expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(false);
   }, 120_000);
+
+  describe('on a host without NVIDIA GPUs', () => {
+    /** The fake nvidia-smi as `nvidia-smi sim …` sets it up. */
+    const smi = async (...args: string[]) =>
+      runNvidiaSmi(['sim', ...args], { out: () => undefined, err: () => undefined, env: io.env });
+    const hosts: [string, () => Promise<unknown>, string][] = [
+      ['no GPU', () => smi('init', '--gpus', '0'), 'nvidia-smi: No devices were found'],
+      [
+        'the NVIDIA driver not loaded',
+        () => smi('init', '--gpus', '1').then(() => smi('fault', 'no-driver')),
+        'the NVIDIA driver is not loaded',
+      ],
+    ];
+
+    /** What a crashed agent leaves behind: the BMC in Full Speed mode and the handover file. */
+    const crashedAgent = () => {
+      withState(simPath, (s) => (s.bmc.mode = 0x01));
+      writeHandover(join(dir, 'agent'), {
+        ipmitool: 'ipmitool',
+        restoreMode: 0x04,
+        restoreModeName: 'heavy_io',
+        timeoutMs: 5000,
+        since: new Date().toISOString(),
+      });
+    };
+
+    it.each(hosts)(
+      'restore (ExecStopPost) with %s gives the BMC its mode back and exits 0',
+      async (_host, setUp, why) => {
+        await setUp();
+        crashedAgent();
+        expect(await main(['restore', '--state-dir', join(dir, 'agent'), ...gpuFakes], io)).toBe(0);
+        expect(readState(simPath).bmc.mode).toBe(0x04);
+        expect(io.stdout).toContain(`no NVIDIA GPUs to restore (${why})`);
+        expect(existsSync(handoverPath(join(dir, 'agent')))).toBe(false);
+      },
+    );
+
+    it('restore still exits 1 when nvidia-smi fails on a host that may have GPUs, after restoring the BMC', async () => {
+      await smi('fault', 'die', '15');
+      crashedAgent();
+      expect(await main(['restore', '--state-dir', join(dir, 'agent'), ...gpuFakes], io)).toBe(1);
+      expect(readState(simPath).bmc.mode).toBe(0x04);
+      expect(io.stdout).toMatch(/no GPUs found to restore .*Unknown Error/);
+    });
+
+    it('runs the chassis fans alone: healthy, no GPU reader restarting, no fail-safe', async () => {
+      await smi('init', '--gpus', '0');
+      // GPU polls of 1 s: the 4 s below are past the 3 intervals after which readings go stale.
+      const config = join(dir, 'gpu_config.yaml');
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8').replace(/^poll_interval_sec: 5$/m, 'poll_interval_sec: 1'),
+      );
+      const exited = run('--no-dry-run', '--listen', '127.0.0.1:0');
+      await waitFor(() => commands().includes(`${DUTY} 0x01 0x28`) && io.signal !== undefined, 40_000);
+      const since = Date.now();
+      await waitFor(() => Date.now() - since > 4_000, 10_000, 250);
+
+      const url = /API on (http:\/\/\S+) /.exec(io.stdout)?.[1];
+      const health = await fetch(`${url}/health`);
+      expect({ code: health.status, body: await health.json() }).toMatchObject({
+        code: 200,
+        body: { status: 'ok', source: 'none', gpus: 0, chassis: 'ok' },
+      });
+      const state = gpuAgentStateSchema.parse(await (await fetch(`${url}/state`)).json());
+      expect(state).toMatchObject({ source: 'none', stale: false, gpus: [], chassis: { status: 'ok' } });
+      expect(state.events.map((e) => e.kind)).toContain('no_gpus');
+      expect(io.stdout).toContain('no_gpus: no NVIDIA GPUs on this host (nvidia-smi: No devices were found)');
+      expect(io.stdout).not.toMatch(/sampler_restarted|reading_failed/);
+
+      io.signal?.('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(readState(simPath).bmc.mode).toBe(0x04);
+    }, 60_000);
+  });
 });

@@ -152,9 +152,11 @@ export class Agent {
   private async step(): Promise<void> {
     const now = this.now();
     const output = this.engine.step(now);
+    // Without GPUs there is no reading to wait for: not stale, nothing for the engine to fail safe.
     this.state.stale =
-      this.state.lastSampleAt === undefined ||
-      now.getTime() - this.state.lastSampleAt.getTime() > 3 * this.pollMs;
+      this.options.source.kind !== 'none' &&
+      (this.state.lastSampleAt === undefined ||
+        now.getTime() - this.state.lastSampleAt.getTime() > 3 * this.pollMs);
     this.record(output, now);
     const applied = await this.applier.apply(output.gpus, (gpu) => this.target(gpu));
     for (const write of applied.writes) {

@@ -25,7 +25,8 @@ export interface SourceListener {
  * does not care which; it notices staleness itself from the time of the last sample.
  */
 export interface ReadingSource {
-  readonly kind: 'nvml' | 'nvidia-smi';
+  /** 'none': a host without NVIDIA GPUs (agent/bootstrap/no-gpus.ts). */
+  readonly kind: 'nvml' | 'nvidia-smi' | 'none';
   start(listener: SourceListener): void;
   /** A new poll interval (hot-reloaded config). */
   setInterval(intervalMs: number): void;
