@@ -10,11 +10,11 @@ import { silentLogger } from '../utils/logger.ts';
 
 /**
  * The real control path — NVML reader, control engine, decision applier, NVML writer — closed
- * around the simulator's thermal model through its fake NVML, on simulated time (5 s polls).
+ * around the simulator's thermal model through its fake NVML, on simulated time (the config's
+ * poll interval: 5 s in the user's file).
  */
 
 const userConfig = requireConfig(loadGpuConfigFile(BUNDLED_CONFIG));
-const POLL_SEC = userConfig.poll_interval_sec;
 
 interface Trace {
   minute: number;
@@ -35,11 +35,12 @@ async function closedLoop(
   const engine = new ControlEngine(config);
   const applier = new DecisionApplier(new NvmlWriter(nvml), silentLogger);
   const trace: Trace[] = [];
-  for (let i = 0; i < (minutes * 60) / POLL_SEC; i++) {
-    const minute = (i * POLL_SEC) / 60;
+  const pollSec = config.poll_interval_sec;
+  for (let i = 0; i < (minutes * 60) / pollSec; i++) {
+    const minute = (i * pollSec) / 60;
     before?.(minute);
-    host.advance(POLL_SEC);
-    const now = new Date((i + 1) * POLL_SEC * 1000);
+    host.advance(pollSec);
+    const now = new Date((i + 1) * pollSec * 1000);
     engine.observe(readAllGpus(nvml, now));
     const output = engine.step(now);
     await applier.apply(output.gpus, (gpu) => ({
@@ -61,6 +62,29 @@ async function closedLoop(
 
 const fanChanges = (trace: Trace[]) =>
   trace.filter((t, i) => i > 0 && t.fanPct !== trace[i - 1]?.fanPct).length;
+const powerChanges = (trace: Trace[]) =>
+  trace.filter((t, i) => i > 0 && t.powerLimitW !== trace[i - 1]?.powerLimitW).length;
+
+/**
+ * The coolest the model can hold this GPU at full load: every fan at its maximum and the power
+ * limit at the config's min_pl (or the card's minimum). Where that is above band top + 3 °C no
+ * controller can meet the band, and the test asks for exactly that setting instead.
+ */
+function lowestPowerLimitW(host: SimHost, config: GpuAgentConfig): number {
+  const gpu = host.gpu(0);
+  const { min_pl, unit } = config.defaults.power_control;
+  return Math.round(
+    Math.max(unit === 'watts' ? min_pl : (min_pl * gpu.defaultPowerLimitW) / 100, gpu.minPowerLimitW),
+  );
+}
+
+function coolestReachableC(host: SimHost, config: GpuAgentConfig): number {
+  const gpu = host.gpu(0);
+  const minPlW = lowestPowerLimitW(host, config);
+  const conductance =
+    gpu.thermal.conductanceBaseWPerC + (gpu.thermal.conductanceFanWPerC * gpu.fanMaxPct) / 100;
+  return gpu.thermal.ambientC + Math.min(gpu.fullLoadPowerW, minPlW) / conductance;
+}
 
 describe('closed loop against the thermal model', () => {
   it('holds a GPU stepped from idle to full load within 3 °C above the band top, without fan oscillation', async () => {
@@ -75,6 +99,60 @@ describe('closed loop against the thermal model', () => {
     );
     expect(fanChanges(trace.filter((t) => t.minute >= 40))).toBe(0);
     expect(trace.at(-1)?.fanPct).toBeGreaterThan(60);
+  });
+
+  /*
+   * Issue #6: after an idle → full-load step the GPU settles within band top + 3 °C and the fans do
+   * not oscillate, whatever the room and whatever the poll. Steady state is the last 10 minutes of
+   * 40 minutes at full load. The bound of 1 fan change a minute allows the rare 1 % trim a 1 °C
+   * reading step causes (a change every minute or more is no audible or mechanical wear); the
+   * limit cycles this replaces ran at 3–30 changes a minute. Rooms of 25–40 °C as in the issue, plus
+   * 45 °C where the 4080 SUPER cannot be held at 58 °C even at full fans and min_pl.
+   */
+  describe.each([5, 1])('idle → full load at poll %i s, user config otherwise', (pollSec) => {
+    const config: GpuAgentConfig = { ...userConfig, poll_interval_sec: pollSec };
+    const fan = userConfig.defaults.fan_control;
+    const bandTop = fan.max_temp;
+    const target = (fan.min_temp + fan.max_temp) / 2;
+
+    it.each([
+      ['2080', 25],
+      ['2080', 30],
+      ['2080', 35],
+      ['2080', 40],
+      ['2080', 45],
+      ['4080', 25],
+      ['4080', 30],
+      ['4080', 35],
+      ['4080', 40],
+      ['4080', 45],
+    ])('%s SUPER in a %i °C room: settles, then holds still', async (model, ambientC) => {
+      const host = SimHost.create({ models: [model], gpus: 1, ambientC });
+      const trace = await closedLoop(host, config, 50, (minute) => minute === 10 && host.setLoad(1));
+      const steady = trace.filter((t) => t.minute >= 40);
+      const hottest = Math.max(...steady.map((t) => t.temperatureC));
+      const coolest = Math.min(...steady.map((t) => t.temperatureC));
+      const gpu = host.gpu(0);
+      const fanMax = gpu.fanMaxPct;
+
+      if (coolestReachableC(host, config) <= bandTop + 3) {
+        expect(hottest, 'steady-state temperature').toBeLessThanOrEqual(bandTop + 3);
+      } else {
+        // The physical limit: nothing left to turn down.
+        expect(steady.every((t) => t.fanPct === fanMax)).toBe(true);
+        expect(steady.at(-1)?.powerLimitW).toBe(lowestPowerLimitW(host, config));
+      }
+      expect(fanChanges(steady) / 10, 'fan changes per minute at steady state').toBeLessThanOrEqual(1);
+      expect(powerChanges(steady) / 10, 'power limit changes per minute at steady state').toBeLessThanOrEqual(
+        1,
+      );
+      // Fans parked at their maximum while the GPU sits well below the target is noise for nothing.
+      const fansAtMax = steady.every((t) => t.fanPct === fanMax);
+      expect(
+        fansAtMax && hottest < target - 1,
+        `fans at ${fanMax} % with the GPU at ${coolest.toFixed(1)}–${hottest.toFixed(1)} °C`,
+      ).toBe(false);
+    });
   });
 
   it('lowers the power limit when the fans alone cannot hold the band (hot room)', async () => {

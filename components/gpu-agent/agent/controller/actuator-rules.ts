@@ -1,6 +1,6 @@
 import type { GpuReading } from '@skyy/contracts';
 import type { FanRule, PowerRule } from '../config/effective-config.ts';
-import { applyBandRule, clamp, type BandRuleResult, type CorrectionMode } from './band-rule.ts';
+import { applyBandRule, clamp, SETTLE_AFTER_SEC, type BandRuleResult, type BandState } from './band-rule.ts';
 
 /**
  * The band rule applied to real actuators: fan speeds within what the card accepts and the
@@ -42,28 +42,60 @@ function explain(
   range: Range,
 ): string {
   const where = `${fmt(temperatureC)} °C vs target ${fmt(result.target)} °C`;
-  if (result.mode === 'hold') return `${where}: within ±${fmt(hysteresis)} °C, hold`;
+  if (result.action === 'hold') return `${where}: within ±${fmt(hysteresis)} °C, hold`;
+  if (result.action === 'approaching') return `${where}: already heading there, hold`;
+  const why =
+    result.action === 'settle'
+      ? ` (off target for ${SETTLE_AFTER_SEC / 60} min)`
+      : result.action === 'urgent'
+        ? ' (fans at max above their band)'
+        : '';
   const limited = result.clamped ? ` (limited to ${fmt(range.lo)}–${fmt(range.hi)} ${unit})` : '';
-  return `${where}: ${signed(result.step)} ${unit}${limited}`;
+  return `${where}: ${signed(result.applied)} ${unit}${why}${limited}`;
 }
 
 export interface StepOutcome {
   value: number;
-  mode: CorrectionMode;
+  state: BandState;
   reason: string;
 }
 
-export function stepFan(input: {
-  current: number;
+/** What the band rule needs besides the rule itself, the same for fans and power. */
+export interface StepContext {
   temperatureC: number;
-  rule: FanRule;
-  range: Range;
-  mode: CorrectionMode;
-}): StepOutcome {
+  state: BandState;
+  /** Seconds since the previous step; default the rule period. */
+  elapsedSec?: number;
+  /** °C per second; undefined when not known yet. */
+  trendCPerSec?: number;
+}
+
+const bandInputs = (context: StepContext) => ({
+  temperatureC: context.temperatureC,
+  mode: context.state.mode,
+  carry: context.state.carry,
+  offsetSec: context.state.offsetSec,
+  ...(context.elapsedSec !== undefined ? { elapsedSec: context.elapsedSec } : {}),
+  ...(context.trendCPerSec !== undefined ? { trendCPerSec: context.trendCPerSec } : {}),
+});
+
+const stateOf = (result: BandRuleResult): BandState => ({
+  mode: result.mode,
+  carry: result.carry,
+  offsetSec: result.offsetSec,
+});
+
+export function stepFan(
+  input: StepContext & {
+    current: number;
+    rule: FanRule;
+    range: Range;
+  },
+): StepOutcome {
   const { rule, range } = input;
   const result = applyBandRule({
+    ...bandInputs(input),
     current: input.current,
-    temperatureC: input.temperatureC,
     minTemp: rule.min_temp,
     maxTemp: rule.max_temp,
     gain: rule.gain,
@@ -72,11 +104,10 @@ export function stepFan(input: {
     lo: range.lo,
     hi: range.hi,
     direction: 1,
-    mode: input.mode,
   });
   return {
     value: result.next,
-    mode: result.mode,
+    state: stateOf(result),
     reason: explain(result, input.temperatureC, rule.hysteresis, '%', range),
   };
 }
@@ -128,18 +159,21 @@ export function powerScale(
 }
 
 /** One power step; the band rule runs in the config's unit, the result is whole watts within the card range. */
-export function stepPower(input: {
-  currentW: number;
-  temperatureC: number;
-  rule: PowerRule;
-  scale: PowerScale;
-  mode: CorrectionMode;
-}): StepOutcome {
+export function stepPower(
+  input: StepContext & {
+    currentW: number;
+    rule: PowerRule;
+    scale: PowerScale;
+    /** Every fan is at its maximum and the GPU is above the fan band: power is the only lever left. */
+    fansExhausted?: boolean;
+  },
+): StepOutcome {
   const { rule, scale } = input;
   const unitRange = { lo: scale.toUnit(scale.range.lo), hi: scale.toUnit(scale.range.hi) };
   const result = applyBandRule({
+    ...bandInputs(input),
     current: scale.toUnit(input.currentW),
-    temperatureC: input.temperatureC,
+    urgentAbove: input.fansExhausted === true,
     minTemp: rule.min_temp,
     maxTemp: rule.max_temp,
     gain: rule.gain,
@@ -148,7 +182,6 @@ export function stepPower(input: {
     lo: unitRange.lo,
     hi: unitRange.hi,
     direction: -1,
-    mode: input.mode,
   });
   const watts = clamp(
     Math.round(scale.fromUnit(result.next)),
@@ -156,7 +189,7 @@ export function stepPower(input: {
     Math.floor(scale.range.hi),
   );
   const reason = explain(result, input.temperatureC, rule.hysteresis, scale.unit, unitRange);
-  return { value: watts, mode: result.mode, reason };
+  return { value: watts, state: stateOf(result), reason };
 }
 
 /** Startup power limit in watts: init_power_limit_w, else init_power_limit_pct of the default; within the card range. */

@@ -180,6 +180,42 @@ describe('control engine with the user gpu_config.yaml', () => {
     expect(out.power).toBeUndefined();
   });
 
+  it('cuts the power limit inside its hysteresis once every fan is at its maximum above the fan band', () => {
+    const capped = (maxSpeed: number): GpuAgentConfig => ({
+      ...userConfig,
+      defaults: {
+        ...userConfig.defaults,
+        fan_control: { ...userConfig.defaults.fan_control, max_speed: maxSpeed },
+      },
+    });
+    // 59 °C is 1.5 °C over the power target 57.5: inside the ±2 °C hysteresis.
+    engine = new ControlEngine(capped(70)); // init_fan_speed 70 is already this card's maximum
+    poll(59);
+    const exhausted = gpu(poll(59));
+    expect(exhausted.fans.map((f) => f.toPct)).toEqual([70, 70]);
+    expect(exhausted.power).toMatchObject({ fromW: 200, toW: 195, changed: true });
+    expect(exhausted.power?.reason).toBe('59 °C vs target 57.5 °C: -2 % (fans at max above their band)');
+
+    engine = new ControlEngine(capped(100));
+    poll(59);
+    const fansLeft = gpu(poll(59));
+    expect(fansLeft.fans.map((f) => f.toPct)).toEqual([75, 75]);
+    expect(fansLeft.power).toMatchObject({ fromW: 200, toW: 200, changed: false });
+  });
+
+  it('spreads the 5 s step over faster polls: 1 s readings reach the same speed in the same time', () => {
+    const fast = { ...userConfig, poll_interval_sec: 1 };
+    engine = new ControlEngine(fast);
+    const at = (seconds: number, temperatureC: number) => {
+      engine.observe({ at: new Date(T0 + seconds * 1000), readings: [reading(temperatureC)], failures: [] });
+      return gpu(engine.step(new Date(T0 + seconds * 1000)));
+    };
+    at(0, 62); // startup values: fans 70 %
+    const speeds = [1, 2, 3, 4, 5].map((s) => at(s, 62).fans[0]?.toPct);
+    // 12 °C over the target: +5 % per 5 s, as one +5 % write at a 5 s poll.
+    expect(speeds).toEqual([71, 72, 73, 74, 75]);
+  });
+
   it('leaves fans alone on a card that reports none, and says why', () => {
     poll(50, { fans: [] });
     const out = gpu(poll(60, { fans: [] }));

@@ -15,7 +15,8 @@ import {
 } from '../config/effective-config.ts';
 import type { Sample } from '../monitor/reading-source.ts';
 import { fanMaximum, fanRange, powerScale, startupPowerW, stepFan, stepPower } from './actuator-rules.ts';
-import type { CorrectionMode } from './band-rule.ts';
+import { INITIAL_BAND_STATE, RULE_PERIOD_SEC, type BandState } from './band-rule.ts';
+import { TemperatureTrend } from './temperature-trend.ts';
 
 /**
  * Decides, per GPU, what its fans and power limit should be. No I/O: samples go in through
@@ -28,7 +29,9 @@ import type { CorrectionMode } from './band-rule.ts';
  *      consecutive readings the configured action, once per episode;
  *   3. warning_temp — fans to max / power to min as protection.max_fan_on_warning / min_power_on_warning say;
  *   4. startup values, the first time a GPU is seen;
- *   5. the proportional band rule with hysteresis, once per new reading.
+ *   5. the proportional band rule with hysteresis, once per new reading, scaled to the time since
+ *      the previous one, paused while the temperature trend already heads for the target, and for
+ *      the power limit started early once every fan is at its maximum above the fan band.
  */
 
 export interface EngineEvent {
@@ -53,9 +56,16 @@ export interface EngineOutput {
   actions: ProtectionRequest[];
 }
 
+/** What the band rule is given besides the rule: the reading, the time since the last step, the trend. */
+interface RuleContext {
+  temperatureC: number;
+  elapsedSec?: number;
+  trendCPerSec?: number;
+}
+
 interface FanMemory {
   pct?: number;
-  mode: CorrectionMode;
+  band: BandState;
 }
 
 interface GpuMemory {
@@ -69,7 +79,8 @@ interface GpuMemory {
   failure?: string;
   failureAt?: number;
   fans: Map<number, FanMemory>;
-  power: { watts?: number; mode: CorrectionMode };
+  power: { watts?: number; band: BandState };
+  trend: TemperatureTrend;
   status?: GpuControlStatus;
   startupDone: boolean;
   overTempReadings: number;
@@ -108,8 +119,9 @@ export class ControlEngine {
       const memory = this.remember(reading.uuid, reading.index, reading.name);
       memory.reading = reading;
       memory.readingAt = at;
+      if (reading.temperatureC !== undefined) memory.trend.add(at, reading.temperatureC);
       for (const fan of reading.fans)
-        if (!memory.fans.has(fan.fan)) memory.fans.set(fan.fan, { mode: 'hold' });
+        if (!memory.fans.has(fan.fan)) memory.fans.set(fan.fan, { band: INITIAL_BAND_STATE });
     }
     for (const failure of sample.failures) {
       const memory =
@@ -128,7 +140,8 @@ export class ControlEngine {
         uuid,
         index,
         fans: new Map(),
-        power: { mode: 'hold' },
+        power: { band: INITIAL_BAND_STATE },
+        trend: new TemperatureTrend(),
         startupDone: false,
         overTempReadings: 0,
         actionTaken: false,
@@ -226,6 +239,19 @@ export class ControlEngine {
     const consume = () => {
       m.consumedAt = m.readingAt;
     };
+    const trend = m.trend.perSecond();
+    const elapsedSec = this.elapsedSec(m);
+    const context: RuleContext = {
+      temperatureC: temperature,
+      ...(elapsedSec !== undefined ? { elapsedSec } : {}),
+      ...(trend !== undefined ? { trendCPerSec: trend } : {}),
+    };
+
+    // Power is the only lever left once every fan is at its maximum and the GPU is above the fan band.
+    const fansExhausted = (fans: FanDecision[]) =>
+      fans.length > 0 &&
+      temperature > cfg.fan.max_temp &&
+      fans.every((f) => f.toPct >= fanRange(cfg.fan, reading).hi);
 
     const { shutdown_temp, max_fan_on_warning, min_power_on_warning, confirm_readings } =
       this.config.protection;
@@ -289,10 +315,10 @@ export class ControlEngine {
       const why = `protection: ${temperature} °C ≥ warning temperature ${warningTemp(this.config)} °C`;
       const fans = max_fan_on_warning
         ? this.forceFans(m, fanMaximum(reading), why)
-        : this.ruleFans(m, cfg, temperature, isNewReading);
+        : this.ruleFans(m, cfg, context, isNewReading);
       const power = min_power_on_warning
         ? this.forcePower(m, minPowerW, currentW, why)
-        : this.rulePower(m, cfg, temperature, currentW, isNewReading);
+        : this.rulePower(m, cfg, context, currentW, isNewReading, fansExhausted(fans));
       consume();
       return { ...base, status: 'warning', fans, ...(power ? { power } : {}), notes };
     }
@@ -312,17 +338,29 @@ export class ControlEngine {
       }
       return { ...base, status: 'ok', fans, ...(power ? { power } : {}), notes };
     }
-    const fans = this.ruleFans(m, cfg, temperature, isNewReading);
-    const power = scale.ok ? this.rulePower(m, cfg, temperature, currentW, isNewReading) : undefined;
+    const fans = this.ruleFans(m, cfg, context, isNewReading);
+    const power = scale.ok
+      ? this.rulePower(m, cfg, context, currentW, isNewReading, fansExhausted(fans))
+      : undefined;
     consume();
     return { ...base, status: 'ok', fans, ...(power ? { power } : {}), notes };
+  }
+
+  /**
+   * Seconds between this reading and the one the last step used, for the band rule's scaling; at
+   * most one poll (or rule period), so readings lost to a fault never add up to one big jump.
+   */
+  private elapsedSec(m: GpuMemory): number | undefined {
+    if (m.readingAt === undefined || m.consumedAt === undefined) return undefined;
+    const cap = Math.max(RULE_PERIOD_SEC, this.config.poll_interval_sec);
+    return Math.min(Math.max(0, (m.readingAt - m.consumedAt) / 1000), cap);
   }
 
   private forceFans(m: GpuMemory, pct: number, reason: string): FanDecision[] {
     return [...m.fans.entries()].map(([fan, memory]) => {
       const from = memory.pct ?? m.reading?.fans.find((f) => f.fan === fan)?.speedPct;
       memory.pct = pct;
-      memory.mode = 'hold';
+      memory.band = INITIAL_BAND_STATE;
       return {
         fan,
         ...(from !== undefined ? { fromPct: from } : {}),
@@ -340,7 +378,7 @@ export class ControlEngine {
     reason: string,
   ): PowerDecision | undefined {
     if (watts === undefined) return undefined;
-    m.power = { watts, mode: 'hold' };
+    m.power = { watts, band: INITIAL_BAND_STATE };
     return {
       ...(currentW !== undefined ? { fromW: currentW } : {}),
       toW: watts,
@@ -352,7 +390,7 @@ export class ControlEngine {
   private ruleFans(
     m: GpuMemory,
     cfg: EffectiveGpuConfig,
-    temperature: number,
+    context: RuleContext,
     isNewReading: boolean,
   ): FanDecision[] {
     const range = fanRange(cfg.fan, m.reading);
@@ -368,15 +406,9 @@ export class ControlEngine {
           reason: m.last?.fans.find((f) => f.fan === fan)?.reason ?? 'waiting for the next reading',
         };
       }
-      const outcome = stepFan({
-        current: from,
-        temperatureC: temperature,
-        rule: cfg.fan,
-        range,
-        mode: memory.mode,
-      });
+      const outcome = stepFan({ ...context, current: from, rule: cfg.fan, range, state: memory.band });
       memory.pct = outcome.value;
-      memory.mode = outcome.mode;
+      memory.band = outcome.state;
       return {
         fan,
         fromPct: from,
@@ -390,9 +422,10 @@ export class ControlEngine {
   private rulePower(
     m: GpuMemory,
     cfg: EffectiveGpuConfig,
-    temperature: number,
+    context: RuleContext,
     currentW: number | undefined,
     isNewReading: boolean,
+    fansExhausted: boolean,
   ): PowerDecision | undefined {
     const scale = powerScale(cfg.power, m.reading);
     if (!scale.ok || currentW === undefined) return undefined;
@@ -401,13 +434,14 @@ export class ControlEngine {
       return { fromW: currentW, toW: currentW, changed: false, reason };
     }
     const outcome = stepPower({
+      ...context,
       currentW,
-      temperatureC: temperature,
       rule: cfg.power,
       scale: scale.scale,
-      mode: m.power.mode,
+      state: m.power.band,
+      fansExhausted,
     });
-    m.power = { watts: outcome.value, mode: outcome.mode };
+    m.power = { watts: outcome.value, band: outcome.state };
     return {
       fromW: currentW,
       toW: outcome.value,
@@ -418,7 +452,8 @@ export class ControlEngine {
 
   private startupFans(m: GpuMemory, cfg: EffectiveGpuConfig): FanDecision[] {
     const init = cfg.startup.init_fan_speed;
-    if (init === undefined) return this.ruleFans(m, cfg, m.reading?.temperatureC ?? 0, false);
+    if (init === undefined)
+      return this.ruleFans(m, cfg, { temperatureC: m.reading?.temperatureC ?? 0 }, false);
     const range = fanRange(cfg.fan, m.reading);
     const pct = Math.min(Math.max(init, range.lo), range.hi);
     return this.forceFans(
