@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Repository tests run once per dialect: SQLite always, PostgreSQL when DATABASE_URL is set (CI sets it).
 export default defineConfig({
   test: {
-    include: ['{contracts,backend,cli,components,simulators}/**/*.spec.ts', 'e2e/**/*.spec.ts'],
+    include: ['{contracts,backend,cli,components,simulators,scripts}/**/*.spec.ts', 'e2e/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -5,6 +5,7 @@
  *
  *   npm run bench                              all of them
  *   npm run bench -- --only gpu-agent,proxmox  some of them, in the order given
+ *   npm run bench -- --help                    what each one measures
  *
  * Exit code: 0 when all passed, 1 when any failed, 2 on bad usage.
  */
@@ -18,18 +19,27 @@ const BENCHES: Record<string, string> = {
   'gpu-agent': 'GPU agent at 1 Hz with 8 simulated GPUs: CPU, RSS, control quality on a load step',
 };
 
+const USAGE = `usage: npm run bench [-- --only ${Object.keys(BENCHES).join(',')}]`;
+
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run bench [-- --only ${Object.keys(BENCHES).join(',')}]`);
+  console.error(`${message}\n${USAGE}`);
   process.exit(2);
 }
 
 let only: string | undefined;
+let help: boolean | undefined;
 try {
   ({
-    values: { only },
-  } = parseArgs({ options: { only: { type: 'string' } } }));
+    values: { only, help },
+  } = parseArgs({ options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
 } catch (error) {
   usage(`npm run bench: ${error instanceof Error ? error.message : String(error)}`);
+}
+if (help) {
+  // Each benchmark's own flags and variables are in its README; `npm run bench:<name>` runs one alone.
+  console.log(`${USAGE}\n\nbenchmarks (each also runs alone as npm run bench:<name>):`);
+  for (const [name, what] of Object.entries(BENCHES)) console.log(`  ${name.padEnd(10)} ${what}`);
+  process.exit(0);
 }
 const chosen =
   only === undefined
