@@ -1,4 +1,4 @@
-import { processIo, type CliIo } from '@skyy/sim-kit';
+import { processIo, StateFileError, type CliIo } from '@skyy/sim-kit';
 import type { SimGpu, SimState } from './model.ts';
 import { createSimState } from './presets.ts';
 import { renderQueryGpu, UnknownFieldError, validateFields } from './query-gpu.ts';
@@ -145,7 +145,13 @@ function checkFaults(state: SimState): 'hang' | undefined {
 const forever = () => new Promise<never>(() => setInterval(() => undefined, 60_000));
 
 export async function runNvidiaSmi(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  if (argv[0] === 'sim') return runSimCommand(argv.slice(1), io);
+  if (argv[0] === 'sim') {
+    try {
+      return runSimCommand(argv.slice(1), io);
+    } catch (error) {
+      return reportError(error, io);
+    }
+  }
   const path = statePath(io.env);
   try {
     const args = parseArgs(argv);
@@ -230,6 +236,10 @@ function reportError(error: unknown, io: CliIo): number {
     io.err(`${error.message}\n`);
     return error.code;
   }
+  if (error instanceof StateFileError) {
+    io.err(`${error.message}\n`);
+    return 1;
+  }
   throw error;
 }
 
@@ -297,8 +307,22 @@ function runSimCommand(argv: readonly string[], io: CliIo): number {
     const i = rest.indexOf(name);
     return i >= 0 ? rest[i + 1] : undefined;
   };
-  const gpusOf = (state: SimState, id: string | undefined) =>
-    id === undefined || id === 'all' ? state.gpus : selectGpus(state, [id]);
+  // Mistakes in driving the simulator are the developer's typos: say what is wrong, exit 2.
+  const gpusOf = (state: SimState, id: string | undefined) => {
+    if (id === undefined || id === 'all') return state.gpus;
+    const gpu = state.gpus.find((g) => String(g.index) === id || g.uuid === id);
+    if (!gpu) {
+      const known = state.gpus.length > 0 ? `0..${state.gpus.length - 1}` : 'none (sim init --gpus N)';
+      throw new UsageError(`sim: no simulated GPU "${id}"; GPUs are ${known}, or all`);
+    }
+    return [gpu];
+  };
+  const numberIn = (what: string, text: string | undefined, min: number, max: number) => {
+    const value = Number(text);
+    if (text === undefined || text.trim() === '' || !(value >= min && value <= max))
+      throw new UsageError(`sim: ${what} must be a number from ${min} to ${max}, got ${text ?? 'nothing'}`);
+    return value;
+  };
   switch (command) {
     case 'init': {
       const gpus = option('--gpus');
@@ -319,16 +343,25 @@ function runSimCommand(argv: readonly string[], io: CliIo): number {
     }
     case 'load':
       return withState(path, (state) => {
-        for (const gpu of gpusOf(state, rest[0])) gpu.load = Math.min(1, Math.max(0, Number(rest[1] ?? 1)));
+        const load = rest[1] === undefined ? 1 : numberIn('the load', rest[1], 0, 1);
+        for (const gpu of gpusOf(state, rest[0])) gpu.load = load;
         return 0;
       });
     case 'ambient':
       return withState(path, (state) => {
-        for (const gpu of state.gpus) gpu.thermal.ambientC = Number(rest[0] ?? 30);
+        const ambientC =
+          rest[0] === undefined ? 30 : numberIn('the ambient temperature (°C)', rest[0], -20, 80);
+        for (const gpu of state.gpus) gpu.thermal.ambientC = ambientC;
         return 0;
       });
-    case 'fault':
-      return withState(path, (state) => applyFault(state, rest, gpusOf));
+    case 'fault': {
+      const code = withState(path, (state) => applyFault(state, rest, gpusOf));
+      if (code === 2)
+        io.err(
+          `sim: unknown fault "${rest[0] ?? ''}"; faults: hang, die [code], no-driver, na <gpu> <field> [text], reject <field>, no-permission, clear\n`,
+        );
+      return code;
+    }
     case 'show':
       return withState(path, (state) => {
         io.out(`${JSON.stringify(state, null, 2)}\n`);
@@ -336,7 +369,8 @@ function runSimCommand(argv: readonly string[], io: CliIo): number {
       });
     default:
       io.err(
-        'usage: nvidia-smi sim init [--gpus N] [--models 2080,4080] [--ambient C] [--time-scale X]\n' +
+        (command === undefined ? '' : `sim: unknown command "${command}"\n`) +
+          'usage: nvidia-smi sim init [--gpus N] [--models 2080,4080] [--ambient C] [--time-scale X]\n' +
           '       nvidia-smi sim load <gpu|all> <0..1> | ambient <C> | show\n' +
           '       nvidia-smi sim fault hang | die [code] | no-driver | na <gpu> <field> [text] | reject <field> | no-permission | clear\n',
       );

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,31 @@ describe('fake nvidia-smi and nvidia-settings', () => {
     await smi('sim', 'fault', 'no-driver');
     expect(await smi('--query-gpu=index', '--format=csv')).toBe(9);
     expect(io.stderr).toContain("couldn't communicate with the NVIDIA driver");
+  });
+  it('answers mistakes in driving the simulator with one line and exit 2, changing nothing', async () => {
+    expect(await smi('sim', 'load', '7', '1')).toBe(2);
+    expect(io.stderr).toBe('sim: no simulated GPU "7"; GPUs are 0..1, or all\n');
+    expect(await smi('sim', 'load', '0', '5')).toBe(2);
+    expect(io.stderr).toBe('sim: the load must be a number from 0 to 1, got 5\n');
+    expect(await smi('sim', 'ambient', 'hot')).toBe(2);
+    expect(io.stderr).toContain('the ambient temperature (°C) must be a number');
+    expect(await smi('sim', 'fault', 'melt')).toBe(2);
+    expect(io.stderr).toContain('sim: unknown fault "melt"; faults: hang,');
+    expect(await smi('sim', 'lod')).toBe(2);
+    expect(io.stderr).toContain('sim: unknown command "lod"\nusage: nvidia-smi sim init');
+    const state = readState(io.env[STATE_ENV] ?? '');
+    expect(state.gpus.map((gpu) => gpu.load)).toEqual([0, 0]);
+    expect(state.faults.hang).toBe(false);
+  });
+
+  it('names a broken state file and how to recover, instead of a stack trace', async () => {
+    writeFileSync(io.env[STATE_ENV] ?? '', '{"version": 1, "gpus": [');
+    expect(await smi('-L')).toBe(1);
+    expect(io.stderr).toMatch(/state\.json is not a valid simulator state \(.+\); fix it, or delete it/);
+    expect(await smi('sim', 'load', 'all', '1')).toBe(1);
+    expect(io.stderr).toContain('is not a valid simulator state');
+    expect(await smi('sim', 'init')).toBe(0);
+    expect(await smi('-L')).toBe(0);
   });
 });
 

@@ -1,2 +1,8 @@
 export { processIo, type CliIo } from './cli-io.ts';
-export { scaledElapsedSec, StateFile, stateFilePath, type StateFileShape } from './state-file.ts';
+export {
+  scaledElapsedSec,
+  StateFile,
+  StateFileError,
+  stateFilePath,
+  type StateFileShape,
+} from './state-file.ts';

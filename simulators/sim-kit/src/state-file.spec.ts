@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scaledElapsedSec, StateFile, stateFilePath } from './state-file.ts';
+import { scaledElapsedSec, StateFile, StateFileError, stateFilePath } from './state-file.ts';
 
 interface Counter {
   count: number;
@@ -64,6 +64,17 @@ describe('StateFile: one simulated host shared by separate processes', () => {
   it('rejects a file that does not parse, naming the problem', () => {
     writeFileSync(path.replace('host/state.json', 'bad.json'), '{"count":"x"}');
     expect(() => counterFile.read(join(dir, 'bad.json'))).toThrow('count: expected a number');
+  });
+
+  it('names the file and the way out when it is not JSON at all (a truncated or hand-edited file)', () => {
+    const bad = join(dir, 'truncated.json');
+    writeFileSync(bad, '{"count":');
+    expect(() => counterFile.read(bad)).toThrow(StateFileError);
+    expect(() => counterFile.read(bad)).toThrow(
+      new RegExp(
+        `^${bad.replaceAll('.', '\\.')} is not a valid simulator state \\(.*JSON.*\\); fix it, or delete it`,
+      ),
+    );
   });
 });
 

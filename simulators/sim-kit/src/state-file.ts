@@ -66,6 +66,16 @@ function release(lock: string): void {
   }
 }
 
+/** What is on disk is not JSON or not a host of this simulator: says which file and what to do. */
+export class StateFileError extends Error {}
+
+/** The first problem, short: a zod error's message is its whole issue list as JSON. */
+function firstProblem(error: unknown): string {
+  const issue = (error as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues?.[0];
+  if (issue) return `${issue.path?.map(String).join('.') || '(top level)'}: ${issue.message ?? 'invalid'}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class StateFile<S> {
   constructor(private readonly shape: StateFileShape<S>) {}
 
@@ -83,7 +93,16 @@ export class StateFile<S> {
       this.write(path, fresh);
       return fresh;
     }
-    return this.shape.parse(JSON.parse(readFileSync(path, 'utf8')));
+    const text = readFileSync(path, 'utf8');
+    try {
+      return this.shape.parse(JSON.parse(text));
+    } catch (error) {
+      // A hand-edited or truncated file is the user's to fix: a one-line answer, not a stack trace.
+      throw new StateFileError(
+        `${path} is not a valid simulator state (${firstProblem(error)}); fix it, or delete it to start from a fresh host`,
+        { cause: error },
+      );
+    }
   }
 
   /** Runs `change` on the state under the lock and saves it; returns what `change` returned. */
