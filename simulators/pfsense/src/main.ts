@@ -63,10 +63,20 @@ const opts = program.opts<{
   seed: number;
 }>();
 
+// Startup problems (port taken, unreadable certificate or state file) are the user's to fix:
+// one line naming them, exit 1, no stack trace.
+function fail(error: unknown): never {
+  return program.error(`sim-pfsense: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 1 });
+}
+
 let tls: SimulatorOptions['tls'];
 let fingerprint: string | undefined;
 if (opts.tlsCert && opts.tlsKey) {
-  tls = { cert: readFileSync(opts.tlsCert, 'utf8'), key: readFileSync(opts.tlsKey, 'utf8') };
+  try {
+    tls = { cert: readFileSync(opts.tlsCert, 'utf8'), key: readFileSync(opts.tlsKey, 'utf8') };
+  } catch (error) {
+    fail(error);
+  }
 } else if (opts.tlsCert || opts.tlsKey) {
   program.error('--tls-cert and --tls-key go together', { exitCode: 2 });
 } else if (opts.tls) {
@@ -83,22 +93,27 @@ const users = Object.fromEntries(
   }),
 );
 
-const simulator = new PfSenseSimulator({
-  apiKeys: opts.apiKey,
-  users,
-  tls,
-  stateFile: opts.state,
-  latency: { fixedMs: opts.latency, randomMs: opts.jitter },
-  faults: { rate: opts.faultRate, phase: opts.faultPhase },
-  lostWrites: opts.lostWrites ?? false,
-  writeDurationMs: opts.writeDuration,
-  representInterfacesAs: opts.representInterfacesAs,
-  pluralStaticMappings: opts.pluralStaticMappings,
-  restApiVersion: opts.restapiVersion,
-  seed: opts.seed,
-});
+let simulator: PfSenseSimulator;
+try {
+  simulator = new PfSenseSimulator({
+    apiKeys: opts.apiKey,
+    users,
+    tls,
+    stateFile: opts.state,
+    latency: { fixedMs: opts.latency, randomMs: opts.jitter },
+    faults: { rate: opts.faultRate, phase: opts.faultPhase },
+    lostWrites: opts.lostWrites ?? false,
+    writeDurationMs: opts.writeDuration,
+    representInterfacesAs: opts.representInterfacesAs,
+    pluralStaticMappings: opts.pluralStaticMappings,
+    restApiVersion: opts.restapiVersion,
+    seed: opts.seed,
+  });
+} catch (error) {
+  fail(error);
+}
 
-const { url } = await simulator.listen(opts.port, opts.host);
+const { url } = await simulator.listen(opts.port, opts.host).catch(fail);
 process.stdout.write(`pfSense simulator listening on ${url}\n`);
 if (fingerprint) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${fingerprint}\n`);
 if (opts.state) process.stdout.write(`state file: ${opts.state}\n`);

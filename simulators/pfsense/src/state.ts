@@ -93,8 +93,26 @@ export function defaultState(interfaces: SimInterface[] = defaultInterfaces()): 
   return { interfaces, config, running: structuredClone(config), dirty: [] };
 }
 
+/** A state file that does not load says which file, what is wrong first, and what to do. */
+function stateFileProblem(file: string, error: unknown, fresh: string): Error {
+  const issue = (error as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues?.[0];
+  const problem = issue
+    ? `${issue.path?.map(String).join('.') || '(top level)'}: ${issue.message ?? 'invalid'}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return new Error(`${file} is not a valid simulator state (${problem}); fix it, or delete it to ${fresh}`, {
+    cause: error,
+  });
+}
+
 export function loadStateFile(path: string): SimState {
-  return simStateSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const text = readFileSync(path, 'utf8');
+  try {
+    return simStateSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw stateFileProblem(path, error, 'start from the default firewall');
+  }
 }
 
 /** Written through a temporary file so that a crash never leaves half a state behind. */

@@ -89,12 +89,23 @@ const eq = o.token.lastIndexOf('=');
 if (eq <= 0 || !o.token.slice(0, eq).includes('!'))
   program.error('--token must look like root@pam!skyy=SECRET', { exitCode: 2 });
 if (Boolean(o.cert) !== Boolean(o.key)) program.error('--cert and --key go together', { exitCode: 2 });
-const tls =
-  o.cert && o.key
-    ? { cert: readFileSync(o.cert, 'utf8'), key: readFileSync(o.key, 'utf8') }
-    : o.tls
-      ? generateSelfSignedCertificate()
-      : undefined;
+// Startup problems (port taken, unreadable certificate or state file) are the user's to fix:
+// one line naming them, exit 1, no stack trace.
+function fail(error: unknown): never {
+  return program.error(`sim-proxmox: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 1 });
+}
+
+let tls: { cert: string; key: string } | undefined;
+try {
+  tls =
+    o.cert && o.key
+      ? { cert: readFileSync(o.cert, 'utf8'), key: readFileSync(o.key, 'utf8') }
+      : o.tls
+        ? generateSelfSignedCertificate()
+        : undefined;
+} catch (error) {
+  fail(error);
+}
 
 const sim = await startProxmoxSimulator({
   host: o.host,
@@ -123,7 +134,7 @@ const sim = await startProxmoxSimulator({
   taskDurationMs: o.taskMs,
   seed: o.seed,
   ...(o.verbose ? { log: (line: string) => console.log(line) } : {}),
-});
+}).catch(fail);
 
 console.log(
   `Proxmox VE simulator: ${sim.url}/api2/json (${sim.state.nodes.length} nodes, ${sim.state.guests.length} guests)`,

@@ -385,8 +385,26 @@ export function macFor(vmid: number, index: number): string {
   return `BC:24:11:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
 }
 
+/** A state file that does not load says which file, what is wrong first, and what to do. */
+function stateFileProblem(file: string, error: unknown, fresh: string): Error {
+  const issue = (error as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues?.[0];
+  const problem = issue
+    ? `${issue.path?.map(String).join('.') || '(top level)'}: ${issue.message ?? 'invalid'}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return new Error(`${file} is not a valid simulator state (${problem}); fix it, or delete it to ${fresh}`, {
+    cause: error,
+  });
+}
+
 export function loadState(file: string): SimState {
-  return simStateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const text = readFileSync(file, 'utf8');
+  try {
+    return simStateSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw stateFileProblem(file, error, 'generate a fresh cluster');
+  }
 }
 
 /** Writes through a temporary file so a crash never leaves half a state file. */
