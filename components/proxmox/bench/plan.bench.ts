@@ -14,23 +14,46 @@ import { planVms } from '../src/vms/plan-vms.ts';
 import { readClusterSnapshot } from '../src/vms/snapshot.ts';
 import type { ClusterSnapshot, DesiredHostVms } from '../src/vms/types.ts';
 
-const { values } = parseArgs({
-  options: {
-    nodes: { type: 'string', default: '50' },
-    vms: { type: 'string', default: '1000' },
-    'latency-ms': { type: 'string', default: '20' },
-    changes: { type: 'string', default: '100' },
-    /** Config reads in flight at once (readClusterSnapshot's default is 16). */
-    concurrency: { type: 'string', default: '16' },
-    /** Skip the slow per-VM comparison (quick runs). */
-    'skip-per-vm': { type: 'boolean', default: false },
-  },
-});
-const nodes = Number(values.nodes);
-const vmCount = Number(values.vms);
-const latencyMs = Number(values['latency-ms']);
-const changeCount = Math.min(Number(values.changes), vmCount);
-const concurrency = Number(values.concurrency);
+const USAGE =
+  'usage: npm run bench:proxmox -- [--nodes 50] [--vms 1000] [--latency-ms 20] [--changes 100] [--concurrency 16] [--skip-per-vm]';
+
+/** A mistyped flag or value: the usage line and exit 2, not a stack trace. */
+function usage(message: string): never {
+  console.error(`bench:proxmox: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseFlags() {
+  try {
+    return parseArgs({ options: flags });
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const flags = {
+  nodes: { type: 'string', default: '50' },
+  vms: { type: 'string', default: '1000' },
+  'latency-ms': { type: 'string', default: '20' },
+  changes: { type: 'string', default: '100' },
+  /** Config reads in flight at once (readClusterSnapshot's default is 16). */
+  concurrency: { type: 'string', default: '16' },
+  /** Skip the slow per-VM comparison (quick runs). */
+  'skip-per-vm': { type: 'boolean', default: false },
+} as const;
+const { values } = parseFlags();
+
+function wholeNumber(name: 'nodes' | 'vms' | 'latency-ms' | 'changes' | 'concurrency', min: number): number {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < min)
+    usage(`--${name} must be a whole number of at least ${min}, got ${values[name]}`);
+  return value;
+}
+const nodes = wholeNumber('nodes', 1);
+const vmCount = wholeNumber('vms', 1);
+const latencyMs = wholeNumber('latency-ms', 0);
+const changeCount = Math.min(wholeNumber('changes', 0), vmCount);
+const concurrency = wholeNumber('concurrency', 1);
 
 const sim = await startProxmoxSimulator({
   generate: { nodes, vmsPerNode: 0, containersPerNode: 0, gpusPerNode: 0 },

@@ -9,17 +9,44 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatYamlIssue, hostFileSchema, parseYamlWith } from '@skyy/contracts';
 import { startProxmoxSimulator } from '@skyy/sim-proxmox';
-import { applyPlan, planVms, ProxmoxClient, readClusterSnapshot, renderPlan } from '../src/index.ts';
+import {
+  applyPlan,
+  planVms,
+  PveError,
+  ProxmoxClient,
+  readClusterSnapshot,
+  renderPlan,
+} from '../src/index.ts';
+
+/** A mistake of the person running the example: one line on stderr, never a stack trace. */
+function fail(message: string, code: 1 | 2): never {
+  console.error(`plan-and-apply: ${message}`);
+  process.exit(code);
+}
 
 const file =
   process.argv.slice(2).find((arg) => !arg.startsWith('--')) ??
   path.join(path.dirname(fileURLToPath(import.meta.url)), 'pve1.yaml');
-const parsed = parseYamlWith(hostFileSchema, readFileSync(file, 'utf8'), file);
+let text = '';
+try {
+  text = readFileSync(file, 'utf8');
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  fail(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`, 2);
+}
+const parsed = parseYamlWith(hostFileSchema, text, file);
 if (!parsed.ok) {
   for (const issue of parsed.issues) console.error(formatYamlIssue(issue));
   process.exit(2);
 }
 const desired = [{ node: parsed.value.hostname, file, vms: parsed.value.vms ?? [] }];
+
+const missing = ['PVE_TOKEN_ID', 'PVE_TOKEN_SECRET'].filter((name) => !process.env[name]);
+if (process.env.PVE_URL && missing.length > 0)
+  fail(
+    `PVE_URL is set, so ${missing.join(' and ')} must be too (see README: Pointing it at a real cluster)`,
+    2,
+  );
 
 const sim = process.env.PVE_URL ? undefined : await startProxmoxSimulator({ taskDurationMs: 50 });
 const pve = sim
@@ -40,6 +67,11 @@ try {
     console.log(result.ok ? '\nApplied.' : '\nApply failed; see the steps above.');
     console.log(`\n${renderPlan(planVms(desired, await readClusterSnapshot(pve, desired)))}`);
   }
+} catch (error) {
+  // Unreachable node, refused token, fingerprint mismatch: PveError says which call and why.
+  if (!(error instanceof PveError)) throw error;
+  console.error(`plan-and-apply: ${error.message}`);
+  process.exitCode = 1;
 } finally {
   await pve.close();
   await sim?.close();
