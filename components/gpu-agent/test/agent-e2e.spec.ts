@@ -91,11 +91,13 @@ describe('gpu-agent end to end against the fake nvidia-smi (dry-run)', () => {
   });
 
   it('decides to move the hot GPU’s fans up toward the band, and only logs it', async () => {
-    await until((s) => s.gpus[0]?.status === 'ok' && (s.gpus[0]?.fans[0]?.toPct ?? 0) >= 85);
-    const hot = latest?.gpus[0];
-    expect(hot?.status).toBe('ok');
-    expect(hot?.fans[0]?.reason).toMatch(/°C vs target 50 °C: \+5 %/);
+    // 75 %: startup 70 % plus the user's +5 % per 5 s. (The simulated card keeps cooling itself on
+    // its own curve in dry-run, so the rule soon pauses: the temperature is already heading down.)
+    await until((s) => s.gpus[0]?.status === 'ok' && (s.gpus[0]?.fans[0]?.toPct ?? 0) >= 75);
+    expect(latest?.gpus[0]?.status).toBe('ok');
     expect(logLines.some((line) => line.includes('[dry-run] GPU 0 fan 0 → 75 %'))).toBe(true);
+    // At this 1 s poll each reading applies its share of the +5 % per 5 s (gain/max_step are per 5 s).
+    expect(logLines.some((line) => /°C vs target 50 °C: \+1 % \(\+5 % per 5 s\)/.test(line))).toBe(true);
     // Dry-run: the simulated card still runs its own fan curve, nothing was written to it.
     const sim = withState(statePath, (s) => s.gpus[0]?.fans[0]);
     expect(sim?.manual).toBe(false);

@@ -1,6 +1,13 @@
 import type { GpuReading } from '@skyy/contracts';
 import type { FanRule, PowerRule } from '../config/effective-config.ts';
-import { applyBandRule, clamp, SETTLE_AFTER_SEC, type BandRuleResult, type BandState } from './band-rule.ts';
+import {
+  applyBandRule,
+  clamp,
+  RULE_PERIOD_SEC,
+  SETTLE_AFTER_SEC,
+  type BandRuleResult,
+  type BandState,
+} from './band-rule.ts';
 
 /**
  * The band rule applied to real actuators: fan speeds within what the card accepts and the
@@ -51,7 +58,8 @@ function explain(
         ? ' (fans at max above their band)'
         : '';
   const limited = result.clamped ? ` (limited to ${fmt(range.lo)}–${fmt(range.hi)} ${unit})` : '';
-  return `${where}: ${signed(result.applied)} ${unit}${why}${limited}`;
+  const rate = result.scaled ? ` (${signed(result.perPeriod)} ${unit} per ${RULE_PERIOD_SEC} s)` : '';
+  return `${where}: ${signed(result.applied)} ${unit}${rate}${why}${limited}`;
 }
 
 export interface StepOutcome {

@@ -94,6 +94,10 @@ export interface BandRuleResult extends BandState {
   step: number;
   /** What was applied this time, before the lo/hi clamp. */
   applied: number;
+  /** The step was scaled: the reading came sooner or later than RULE_PERIOD_SEC after the last. */
+  scaled: boolean;
+  /** The output's change per RULE_PERIOD_SEC at this error (step × direction). */
+  perPeriod: number;
   clamped: boolean;
   action: BandAction;
 }
@@ -169,5 +173,7 @@ export function applyBandRule(input: BandRuleInput): BandRuleResult {
   const clamped = next !== unclamped;
   // Against a limit there is nothing to carry: it would only wind up.
   const carry = paused || clamped || settle ? 0 : exact - whole;
-  return { next, mode, carry, offsetSec, target, error, step, applied, clamped, action };
+  const scaled = !settle && Math.abs(elapsedSec - RULE_PERIOD_SEC) > 0.5;
+  const perPeriod = step * input.direction;
+  return { next, mode, carry, offsetSec, target, error, step, applied, scaled, perPeriod, clamped, action };
 }
