@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PfSenseClient } from '../api/client.ts';
+import { PfSenseError } from '../api/errors.ts';
 import { resolveSite } from '../lib/site.ts';
 import { summarizePlan } from './apply.ts';
 import { formatFinding } from './findings.ts';
@@ -18,34 +19,42 @@ import { planSite, SyncBlockedError, syncSite } from './sync-all.ts';
  * `plan` validates and prints the plan; `apply` syncs; `preview` checks every write with dry_run.
  */
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    url: { type: 'string' },
-    'api-key': { type: 'string', default: 'env:PFSENSE_API_KEY' },
-    fingerprint: { type: 'string' },
-    'ca-file': { type: 'string' },
-    insecure: { type: 'boolean', default: false },
-    file: { type: 'string', default: 'desired_state/networking/networking_hargett.yaml' },
-    'public-subnet': { type: 'string', default: '38.247.82.0/23' },
-    'lan-interface': { type: 'string', default: 'opt3' },
-    'lan-subnet': { type: 'string', default: '69.1.0.0/22' },
-  },
-});
+const USAGE =
+  'usage: sync-example.ts plan|apply|preview --url https://firewall [--api-key env:NAME] [--fingerprint AA:…|--ca-file f|--insecure] [--file networking.yaml]';
+
+/** A mistake of the person running the example: one line and the usage, never a stack trace. */
+function usage(message: string): never {
+  process.stderr.write(`${message ? `sync-example: ${message}\n` : ''}${USAGE}\n`);
+  process.exit(2);
+}
+
+const options = {
+  url: { type: 'string' },
+  'api-key': { type: 'string', default: 'env:PFSENSE_API_KEY' },
+  fingerprint: { type: 'string' },
+  'ca-file': { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  file: { type: 'string', default: 'desired_state/networking/networking_hargett.yaml' },
+  'public-subnet': { type: 'string', default: '38.247.82.0/23' },
+  'lan-interface': { type: 'string', default: 'opt3' },
+  'lan-subnet': { type: 'string', default: '69.1.0.0/22' },
+} as const;
+
+function parseFlags() {
+  try {
+    return parseArgs({ allowPositionals: true, options });
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+}
+const { positionals, values } = parseFlags();
 
 const command = positionals[0] ?? 'plan';
-if (!values.url || !['plan', 'apply', 'preview'].includes(command)) {
-  process.stderr.write(
-    'usage: sync-example.ts plan|apply|preview --url https://firewall [--api-key env:NAME] [--fingerprint AA:…|--ca-file f|--insecure]\n',
-  );
-  process.exit(2);
-}
+if (!['plan', 'apply', 'preview'].includes(command)) usage(`unknown command ${command}`);
+if (!values.url) usage('--url is required');
 const keyRef = values['api-key'];
 const key = keyRef.startsWith('env:') ? process.env[keyRef.slice(4)] : keyRef;
-if (!key) {
-  process.stderr.write(`the API key ${keyRef} is not set\n`);
-  process.exit(2);
-}
+if (!key) usage(`the API key ${keyRef} is not set`);
 
 const client = new PfSenseClient({
   baseUrl: values.url,
@@ -57,7 +66,14 @@ const site = resolveSite('example', {
   lan_interface: values['lan-interface'],
   lan_subnet: values['lan-subnet'],
 });
-const source = { text: readFileSync(values.file, 'utf8'), file: values.file };
+let text = '';
+try {
+  text = readFileSync(values.file, 'utf8');
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  usage(`cannot read ${values.file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
+}
+const source = { text, file: values.file };
 
 try {
   if (command === 'plan') {
@@ -85,8 +101,15 @@ try {
       );
   }
 } catch (error) {
-  if (!(error instanceof SyncBlockedError)) throw error;
-  for (const finding of error.findings) process.stdout.write(`${formatFinding(finding)}\n`);
+  // Unreachable firewall, refused key, unpinned self-signed certificate: one line says which call and why.
+  if (error instanceof PfSenseError) {
+    const hint = /certificate/i.test(error.message)
+      ? ' (trust it with --fingerprint <its SHA-256, as the simulator prints it>, --ca-file, or --insecure)'
+      : '';
+    process.stderr.write(`sync-example: ${error.message}${hint}\n`);
+  } else if (error instanceof SyncBlockedError)
+    for (const finding of error.findings) process.stdout.write(`${formatFinding(finding)}\n`);
+  else throw error;
   process.exitCode = 1;
 } finally {
   await client.close();

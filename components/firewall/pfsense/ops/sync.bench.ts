@@ -12,6 +12,16 @@ import { planSite, syncSite, type NetworkingSource } from './sync-all.ts';
 
 const latencyFlag = process.argv.indexOf('--latency');
 const latency = latencyFlag > 0 ? Number(process.argv[latencyFlag + 1]) : 20;
+const unknownFlag = process.argv
+  .slice(2)
+  .find((arg, i, args) => arg.startsWith('-') && arg !== '--latency' && args[i - 1] !== '--latency');
+// A mistyped flag or latency would otherwise run the full sync (minutes) with a meaningless setting.
+if (unknownFlag !== undefined || !(Number.isInteger(latency) && latency >= 0)) {
+  console.error(
+    `bench:pfsense: ${unknownFlag !== undefined ? `unknown option ${unknownFlag}` : `--latency must be a whole number of milliseconds, got ${process.argv[latencyFlag + 1] ?? 'nothing'}`}\nusage: npm run bench:pfsense [-- --latency 20]`,
+  );
+  process.exit(2);
+}
 const file = new URL('../../../../desired_state/networking/networking_hargett.yaml', import.meta.url);
 const text = readFileSync(file, 'utf8');
 const entries = (parse(text) as { ips: Record<string, string>[] }).ips;
