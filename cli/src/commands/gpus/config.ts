@@ -26,7 +26,18 @@ const configPath = (host: string | undefined) =>
 /** Prints the gpu_config.yaml a host gets (its own, else the fleet default), as stored. */
 export async function gpusConfigGet(options: GpusConfigGetOptions): Promise<number> {
   const { io } = options;
-  const config = await connect(io).get(configPath(options.host), { schema: gpuConfigSchema });
+  const config = await connect(io)
+    .get(configPath(options.host), { schema: gpuConfigSchema })
+    .catch((error: unknown) => {
+      // 404 here means nothing is stored yet, not a wrong name: say what to do about it.
+      if (!(error instanceof ApiHttpError && error.status === 404)) throw error;
+      throw new CliError(
+        options.host === undefined
+          ? 'no fleet default GPU config is stored yet'
+          : `no GPU config is stored for ${options.host} and no fleet default either`,
+        `store one with \`skyy gpus config set <gpu_config.yaml>${options.host === undefined ? '' : ` --host ${options.host}`}\``,
+      );
+    });
   if (options.output === 'json') printJson(io, config);
   else io.stdout.write(config.yaml.endsWith('\n') ? config.yaml : `${config.yaml}\n`);
   return 0;

@@ -44,7 +44,14 @@ describe.each(testDatabases())('skyy gpus on %s', (dialect) => {
     expect(run.stderr.split('\n')[0]).toMatch(/^bad\.yaml:4:3: protection\.shutdown_temp: /);
     const get = await skyy(['gpus', 'config', 'get', '--host', 'gpu-cli-host']);
     expect(get.code).toBe(1);
-    expect(get.stderr).toMatch(/404/);
+    expect(get.stderr).toBe(
+      'skyy: no GPU config is stored for gpu-cli-host and no fleet default either — store one with `skyy gpus config set <gpu_config.yaml> --host gpu-cli-host`\n',
+    );
+    const fleet = await skyy(['gpus', 'config', 'get']);
+    expect(fleet.code).toBe(1);
+    expect(fleet.stderr).toBe(
+      'skyy: no fleet default GPU config is stored yet — store one with `skyy gpus config set <gpu_config.yaml>`\n',
+    );
   });
 
   it('stores the fleet default, which a host without its own then gets', async () => {
