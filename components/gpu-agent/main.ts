@@ -35,6 +35,8 @@ export interface MainIo {
   env: NodeJS.ProcessEnv;
   isRoot: boolean;
   onSignal(handler: (signal: NodeJS.Signals) => void): void;
+  /** Ends the process as the signal would have, once the agent has stopped (see `run`). */
+  endBySignal(signal: NodeJS.Signals): void;
 }
 
 export const processIo = (): MainIo => ({
@@ -46,7 +48,17 @@ export const processIo = (): MainIo => ({
     process.on('SIGTERM', handler);
     process.on('SIGINT', handler);
   },
+  // Re-raised with the default action: the process ends at once. process.exit() would first join
+  // libuv's worker threads, and one stuck in a hung NVML call never returns. systemd counts death by
+  // SIGTERM as a clean stop, and its ExecStopPost restore runs only once the process is gone.
+  endBySignal: (signal) => {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  },
 });
+
+/** How long SIGTERM waits for the restore before exiting anyway (systemd's TimeoutStopSec is 30 s). */
+const STOP_GRACE_MS = 10_000;
 
 /** Where the config cache and the chassis handover file live. */
 function defaultStateDir(io: MainIo): string {
@@ -158,16 +170,27 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
         }
         throw error;
       }
-      const stopping = new Promise<void>((resolve) => {
+      const stopping = new Promise<NodeJS.Signals>((resolve) => {
         let signalled = false;
         io.onSignal((signal) => {
           if (signalled) process.exit(1);
           signalled = true;
           log.info(`${signal}: restoring automatic fans and default power limits, then exiting`);
-          void running.stop({ restore: true }).then(resolve);
+          // A driver call that never returns must not hold the exit: systemd's ExecStopPost restore
+          // runs only once this process is gone, and tries again.
+          const grace = setTimeout(() => {
+            log.error(
+              `stop did not finish within ${STOP_GRACE_MS / 1000} s (a driver call is hung); exiting`,
+            );
+            resolve(signal);
+          }, STOP_GRACE_MS);
+          void running.stop({ restore: true }).then(() => {
+            clearTimeout(grace);
+            resolve(signal);
+          });
         });
       });
-      await stopping;
+      io.endBySignal(await stopping);
     },
   );
 

@@ -26,6 +26,8 @@ export type RecordingIo = MainIo & {
   stdout: string;
   stderr: string;
   signal?: (signal: NodeJS.Signals) => void;
+  /** The signal main() would have ended the process with after stopping. */
+  endedBy?: NodeJS.Signals;
 };
 
 /** A MainIo that records output instead of printing it; call `signal` to send main() SIGTERM or SIGINT. */
@@ -43,6 +45,9 @@ export function recordingIo(env: NodeJS.ProcessEnv): RecordingIo {
     },
     onSignal(handler) {
       this.signal = handler;
+    },
+    endBySignal(signal) {
+      this.endedBy = signal;
     },
   };
 }
