@@ -66,7 +66,9 @@ const opts = program.opts<{
 // Startup problems (port taken, unreadable certificate or state file) are the user's to fix:
 // one line naming them, exit 1, no stack trace.
 function fail(error: unknown): never {
-  return program.error(`sim-pfsense: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 1 });
+  return program.error(`sim-pfsense: ${error instanceof Error ? error.message : String(error)}`, {
+    exitCode: 1,
+  });
 }
 
 let tls: SimulatorOptions['tls'];

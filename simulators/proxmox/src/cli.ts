@@ -92,7 +92,9 @@ if (Boolean(o.cert) !== Boolean(o.key)) program.error('--cert and --key go toget
 // Startup problems (port taken, unreadable certificate or state file) are the user's to fix:
 // one line naming them, exit 1, no stack trace.
 function fail(error: unknown): never {
-  return program.error(`sim-proxmox: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 1 });
+  return program.error(`sim-proxmox: ${error instanceof Error ? error.message : String(error)}`, {
+    exitCode: 1,
+  });
 }
 
 let tls: { cert: string; key: string } | undefined;
