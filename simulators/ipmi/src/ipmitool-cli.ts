@@ -1,4 +1,4 @@
-import { processIo, type CliIo } from '@skyy/sim-kit';
+import { processIo, StateFileError, type CliIo } from '@skyy/sim-kit';
 import {
   BMC_MODES,
   coolingDuty,
@@ -11,6 +11,7 @@ import {
   type IpmiSimState,
 } from './model.ts';
 import { HANG_MS } from './sensors-cli.ts';
+import { reportStateFileError } from './state-file-error.ts';
 import { statePath, withState, writeState } from './state-store.ts';
 
 /**
@@ -119,12 +120,18 @@ export async function runIpmitool(argv: readonly string[], io: CliIo = processIo
     if (args.length === 0 && VALUE_OPTIONS.has(arg)) i++;
     else if (args.length > 0 || !arg.startsWith('-')) args.push(arg);
   }
-  const { fault, outcome } = withState(path, (state) => {
-    const fault = state.faults.ipmitool;
-    const outcome: Outcome = fault === 'none' ? run(state, args) : { code: 1, err: NO_DEVICE };
-    state.commands.push({ at: new Date().toISOString(), args, ok: fault === 'none' && outcome.code === 0 });
-    return { fault, outcome };
-  });
+  let fault: IpmiSimState['faults']['ipmitool'];
+  let outcome: Outcome;
+  try {
+    ({ fault, outcome } = withState(path, (state) => {
+      const fault = state.faults.ipmitool;
+      const outcome: Outcome = fault === 'none' ? run(state, args) : { code: 1, err: NO_DEVICE };
+      state.commands.push({ at: new Date().toISOString(), args, ok: fault === 'none' && outcome.code === 0 });
+      return { fault, outcome };
+    }));
+  } catch (error) {
+    return reportStateFileError(error, io);
+  }
   if (fault === 'hang') {
     await new Promise((resolve) => setTimeout(resolve, HANG_MS));
     return 1;
@@ -222,6 +229,7 @@ function sim(args: readonly string[], path: string, io: CliIo): number {
         return 2;
     }
   } catch (error) {
+    if (error instanceof StateFileError) return reportStateFileError(error, io);
     io.err(`ipmitool sim: ${(error as Error).message}\n`);
     return 2;
   }

@@ -1,5 +1,6 @@
 import { processIo, type CliIo } from '@skyy/sim-kit';
 import { nextNoise, quantize, type IpmiSimState } from './model.ts';
+import { reportStateFileError } from './state-file-error.ts';
 import { statePath, withState } from './state-store.ts';
 
 /**
@@ -96,14 +97,20 @@ export async function runSensors(argv: readonly string[], io: CliIo = processIo)
   const json = flags.includes('-j');
   const unknown = flags.find((flag) => flag !== '-j');
   const path = statePath(io.env);
-  const { fault, list } = withState(
-    path,
-    (state) => ({
-      fault: state.faults.sensors,
-      list: chips(state, state.faults.sensors !== 'no-tctl').filter((chip) => matches(chip.name, patterns)),
-    }),
-    { read: true },
-  );
+  let read;
+  try {
+    read = withState(
+      path,
+      (state) => ({
+        fault: state.faults.sensors,
+        list: chips(state, state.faults.sensors !== 'no-tctl').filter((chip) => matches(chip.name, patterns)),
+      }),
+      { read: true },
+    );
+  } catch (error) {
+    return reportStateFileError(error, io);
+  }
+  const { fault, list } = read;
   if (fault === 'hang') {
     await new Promise((resolve) => setTimeout(resolve, HANG_MS));
     return 1;

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runIpmitool } from './ipmitool-cli.ts';
 import { advance, createIpmiSimState, steadyTemperature, type IpmiSimState } from './model.ts';
@@ -136,5 +138,47 @@ describe('simulated Supermicro H12 host', () => {
     await sensors();
     await sensors();
     expect(readState(path).simTimeSec).toBe(10);
+  });
+
+  it('names a broken state file and the way out, exit 1, instead of a stack trace', async () => {
+    writeFileSync(path, '{"version": 1, "bmc": {');
+    const broken =
+      /state\.json is not a valid simulator state \(.+\); fix it, or delete it to start from a fresh host\n$/;
+    expect(await sensors()).toBe(1);
+    expect(io.stderr).toMatch(broken);
+    expect(await ipmitool('raw', '0x30', '0x45', '0x00')).toBe(1);
+    expect(io.stderr).toMatch(broken);
+    expect(await ipmitool('sim', 'load', '0.5')).toBe(1);
+    expect(io.stderr).toMatch(broken);
+    // What the message says works: a fresh host answers again.
+    rmSync(path);
+    expect(await ipmitool('raw', '0x30', '0x45', '0x00')).toBe(0);
+  });
+});
+
+describe('the sensors and ipmitool executables', () => {
+  const bin = (name: string) => fileURLToPath(new URL(`../bin/${name}`, import.meta.url));
+
+  it('print one line for a broken state file, no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-ipmi-bin-'));
+    try {
+      const path = join(dir, 'state.json');
+      writeFileSync(path, 'not json');
+      for (const [name, args] of [
+        ['sensors', []],
+        ['ipmitool', ['raw', '0x30', '0x45', '0x00']],
+      ] as const) {
+        const run = spawnSync(bin(name), args, {
+          env: { ...process.env, [STATE_ENV]: path },
+          encoding: 'utf8',
+        });
+        expect(run.status).toBe(1);
+        expect(run.stderr.trimEnd().split('\n')).toEqual([
+          expect.stringContaining(`${path} is not a valid simulator state`),
+        ]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
