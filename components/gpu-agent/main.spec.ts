@@ -72,6 +72,37 @@ describe('gpu-agent command line', () => {
     io.signal?.('SIGTERM');
     expect(await running).toBe(0);
     expect(io.stdout).toContain('[dry-run] GPU 0 would get automatic fans and its default power limit back');
+    // Nothing was written, so the stop must not claim it restored anything.
+    expect(io.stdout).toContain(
+      'SIGTERM: would restore automatic fans and default power limits (dry-run: nothing is written), then exiting',
+    );
+    expect(io.stdout).not.toContain('restoring automatic fans');
+  });
+
+  it('says a config file named on the command line is missing, in one line, exit 2', async () => {
+    const missing = join(dir, 'nope.yaml');
+    expect(await main(['validate', missing], io)).toBe(2);
+    expect(io.stderr).toBe(`gpu-agent: ${missing}: no such file\n`);
+    io.stderr = '';
+    expect(await main(['validate', dir], io)).toBe(2);
+    expect(io.stderr).toBe(`gpu-agent: ${dir}: is a directory, not a file\n`);
+    io.stderr = '';
+    const state = join(dir, 'state');
+    expect(await main(['--config', missing, '--listen', 'off', '--state-dir', state, ...fakes], io)).toBe(2);
+    expect(io.stderr).toBe(`gpu-agent: ${missing}: no such file\n`);
+    expect(io.stdout).toBe('');
+  });
+
+  it('names an unknown command and lists the commands, exit 2; help exits 0', async () => {
+    const unknown =
+      "gpu-agent: unknown command 'frob' (commands: run, restore, detect, xorg-config, validate; see gpu-agent --help)\n";
+    expect(await main(['frob'], io)).toBe(2);
+    expect(io.stderr).toBe(unknown);
+    io.stderr = '';
+    expect(await main(['--log-level', 'debug', '--dry-run', 'frob'], io)).toBe(2);
+    expect(io.stderr).toBe(unknown);
+    expect(await main(['help'], io)).toBe(0);
+    expect(io.stdout).toContain('validate <file>');
   });
 
   it('exits 2 on an unknown option', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { defaultConfigPath, readToken, runAgent } from './agent/bootstrap/run-ag
 import { xorgConfig } from './agent/bootstrap/xorg-coolbits.ts';
 import { noGpuReason } from './agent/bootstrap/no-gpus.ts';
 import { restoreChassisFromHandover } from './agent/chassis/chassis-restore.ts';
-import { ConfigError, loadGpuConfigFile } from './agent/config/load-config.ts';
+import { ConfigError, parseGpuConfig } from './agent/config/load-config.ts';
 import { LegacyWriter, NvmlWriter, restoreDefaults, type GpuWriter } from './agent/controller/gpu-writers.ts';
 import { detectGpus, formatDetectReport } from './utils/gpu-detect.ts';
 import { createLogger, type LogLevel } from './utils/logger.ts';
@@ -104,6 +104,48 @@ function resolveSource(
   return { source, nvidiaSmi: options.nvidiaSmi ?? 'nvidia-smi' };
 }
 
+/** A config file named on the command line that cannot be read: bad usage, said in words (not errno). */
+class UnreadableFileError extends Error {}
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'no such file (a part of the path is not a directory)',
+};
+
+function readConfigArgument(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new UnreadableFileError(`${file}: ${READ_ERRORS[code] ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * The first word that is not an option (nor an option's value) when it names no command. `run` is
+ * the default command, so commander would hand `gpu-agent frob` to it and complain about too many
+ * arguments for 'run'; the user mistyped a command.
+ */
+function unknownCommand(program: Command, argv: readonly string[]): string | undefined {
+  const run = program.commands.find((c) => c.name() === 'run');
+  const takesValue = new Set(
+    (run?.options ?? []).filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (!arg.includes('=') && takesValue.has(arg)) i++;
+      continue;
+    }
+    const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    return known.includes(arg) || arg === 'help' ? undefined : arg;
+  }
+  return undefined;
+}
+
 export async function main(argv: readonly string[], io: MainIo): Promise<number> {
   const program = new Command('gpu-agent')
     .description('Keeps NVIDIA GPUs cool on headless servers: fan and power control, fail-safes, metrics')
@@ -129,6 +171,8 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       .option('--host <name>', 'this host as Skyy Command knows it', hostname()),
   ).action(
     async (options: CommonOptions & Record<string, string | boolean | undefined>, command: Command) => {
+      // A mistyped --config must not look like a broken config (`/x.yaml:0:0: ENOENT…`).
+      if (options['config']) readConfigArgument(String(options['config']));
       const log = createLogger({
         level: options.logLevel,
         format: options.logFormat,
@@ -175,7 +219,11 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
         io.onSignal((signal) => {
           if (signalled) process.exit(1);
           signalled = true;
-          log.info(`${signal}: restoring automatic fans and default power limits, then exiting`);
+          log.info(
+            dryRun
+              ? `${signal}: would restore automatic fans and default power limits (dry-run: nothing is written), then exiting`
+              : `${signal}: restoring automatic fans and default power limits, then exiting`,
+          );
           // A driver call that never returns must not hold the exit: systemd's ExecStopPost restore
           // runs only once this process is gone, and tries again.
           const grace = setTimeout(() => {
@@ -331,7 +379,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     .description('check a gpu_config.yaml; prints every problem as file:line:column: key: message')
     .argument('<file>')
     .action((file: string) => {
-      const result = loadGpuConfigFile(file);
+      const result = parseGpuConfig(readConfigArgument(file), file);
       if (result.ok) {
         io.out(`${file}: ok\n`);
       } else {
@@ -340,12 +388,22 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       }
     });
 
+  const unknown = unknownCommand(program, argv);
+  if (unknown !== undefined) {
+    const commands = program.commands.map((c) => c.name()).join(', ');
+    io.err(`gpu-agent: unknown command '${unknown}' (commands: ${commands}; see gpu-agent --help)\n`);
+    return 2;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    const code = (error as { code?: string; exitCode?: number }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
-    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    if (error instanceof UnreadableFileError) {
+      io.err(`gpu-agent: ${error.message}\n`);
+      return 2;
+    }
+    const { code, exitCode: commanderExit } = error as { code?: string; exitCode?: number };
+    // --help, --version and `gpu-agent help` end with commander's exit code 0; the rest is bad usage.
+    if (typeof code === 'string' && code.startsWith('commander.')) return commanderExit === 0 ? 0 : 2;
     io.err(`gpu-agent: ${(error as Error).message}\n`);
     return 1;
   }
