@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.ts';
+import { readNamedFile, statNamedPath } from './named-paths.ts';
 
 export interface YamlFile {
   /** Absolute path. */
@@ -21,12 +22,7 @@ export function collectYamlFiles(inputs: string[], cwd: string, options: { recur
   const found: string[] = [];
   for (const input of inputs) {
     const absolute = path.resolve(cwd, input);
-    let stat;
-    try {
-      stat = statSync(absolute);
-    } catch {
-      throw new UsageError(`${input}: no such file or directory`);
-    }
+    const stat = statNamedPath(input, cwd);
     if (stat.isDirectory()) {
       const before = found.length;
       walk(absolute, options.recursive, found);
@@ -39,7 +35,7 @@ export function collectYamlFiles(inputs: string[], cwd: string, options: { recur
   return unique.map((file) => ({
     path: file,
     display: displayPath(file, cwd),
-    content: readFileSync(file, 'utf8'),
+    content: readNamedFile(file, cwd),
   }));
 }
 

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { CliError } from '../../errors.ts';
 import { printJson, println, type CliIo } from '../../io.ts';
 import { loadLocalConfig } from '../../local-config.ts';
+import { checkNewFile } from '../../named-paths.ts';
 import { renderTable } from '../../table.ts';
 import { displayPath } from '../../yaml-files.ts';
 
@@ -39,16 +40,7 @@ export async function backup(options: BackupOptions): Promise<number> {
       'run skyy where the server runs, or set SKYY_CONFIG / SKYY_DATA_DIR',
     );
   }
-  const target = path.resolve(io.cwd, options.file);
-  if (existsSync(target) && !options.force) {
-    throw new CliError(
-      `${options.file} already exists`,
-      'choose another file name, or pass --force to overwrite it',
-    );
-  }
-  if (!existsSync(path.dirname(target))) {
-    throw new CliError(`the directory of ${options.file} does not exist`, 'create it first');
-  }
+  const target = checkNewFile(options.file, io.cwd, { force: options.force === true, canForce: true });
 
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
   let tables: TableCount[];

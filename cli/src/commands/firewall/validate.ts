@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   firewallSiteSettingsSchema,
@@ -10,6 +9,7 @@ import { formatFinding, resolveSite, validateFile } from '@skyy/pfsense';
 import { CliError, UsageError } from '../../errors.ts';
 import { printJson, println, type CliIo } from '../../io.ts';
 import { loadLocalConfig } from '../../local-config.ts';
+import { readNamedFile } from '../../named-paths.ts';
 import { displayPath } from '../../yaml-files.ts';
 
 export interface FirewallValidateOptions {
@@ -31,15 +31,7 @@ export async function firewallValidate(options: FirewallValidateOptions): Promis
   const { io } = options;
   const file = path.resolve(io.cwd, options.file);
   const shown = displayPath(file, io.cwd);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(
-      `cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'check the path',
-    );
-  }
+  const text = readNamedFile(options.file, io.cwd);
   const { name, settings } = siteSettingsFor(options);
   const findings = validateFile(resolveSite(name, settings), { text, file: shown });
   const errors = findings.filter((f) => f.severity === 'error').length;
@@ -58,15 +50,7 @@ function siteSettingsFor(options: FirewallValidateOptions): { name: string; sett
   const { io } = options;
   if (options.siteSettings) {
     const file = path.resolve(io.cwd, options.siteSettings);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new CliError(
-        `cannot read the site settings ${displayPath(file, io.cwd)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        'check the path',
-      );
-    }
+    const text = readNamedFile(options.siteSettings, io.cwd, '--site-settings');
     const parsed = parseYamlWith(firewallSiteSettingsSchema, text, displayPath(file, io.cwd));
     if (!parsed.ok) {
       throw new CliError(

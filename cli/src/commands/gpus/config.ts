@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { gpuConfigSchema } from '@skyy/contracts';
 import { ApiHttpError } from '../../api-client.ts';
 import { connect } from '../../connect.ts';
 import { CliError } from '../../errors.ts';
 import { printJson, println, type CliIo } from '../../io.ts';
+import { readNamedFile } from '../../named-paths.ts';
 
 export interface GpusConfigGetOptions {
   io: CliIo;
@@ -49,13 +48,7 @@ export async function gpusConfigGet(options: GpusConfigGetOptions): Promise<numb
  */
 export async function gpusConfigSet(options: GpusConfigSetOptions): Promise<number> {
   const { io } = options;
-  const file = path.resolve(io.cwd, options.file);
-  let yaml: string;
-  try {
-    yaml = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${options.file}: ${(error as Error).message}`, 'check the path');
-  }
+  const yaml = readNamedFile(options.file, io.cwd);
   try {
     const saved = await connect(io).request('PUT', configPath(options.host), {
       body: { yaml },

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { gpuAgentCreatedSchema } from '@skyy/contracts';
 import { connect } from '../../connect.ts';
 import { printJson, println, type CliIo } from '../../io.ts';
+import { checkNewFile } from '../../named-paths.ts';
 
 export interface GpusTokenOptions {
   io: CliIo;
@@ -18,12 +18,13 @@ export interface GpusTokenOptions {
  */
 export async function gpusToken(options: GpusTokenOptions): Promise<number> {
   const { io } = options;
+  // Checked before asking: the server shows a token once, so a write that fails afterwards loses it.
+  const file = options.out ? checkNewFile(options.out, io.cwd, { option: '--out' }) : undefined;
   const created = await connect(io).post('/api/v1/gpu-agents', {
     body: { host: options.host },
     schema: gpuAgentCreatedSchema,
   });
-  if (options.out) {
-    const file = path.resolve(io.cwd, options.out);
+  if (file && options.out) {
     writeFileSync(file, `${created.token}\n`, { mode: 0o600, flag: 'wx' });
     if (options.output === 'json') printJson(io, { agent: created.agent, tokenFile: file });
     else

@@ -104,6 +104,6 @@ describe('skyy validate', () => {
   it('is a usage error (exit 2) to name a path that does not exist', async () => {
     const run = await runCli(['validate', 'nowhere'], { cwd: dir });
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('skyy: nowhere: no such file or directory\n');
+    expect(run.stderr).toBe('skyy: nowhere: no such file or directory — check the path\n');
   });
 });
