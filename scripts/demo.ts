@@ -1,139 +1,85 @@
 /**
  * `npm run demo`: Skyy Command with an estate to look at, nothing else to install.
  *
- * Starts the Proxmox VE and pfSense simulators on loopback, then the server on embedded SQLite
- * in ./data/demo (reset on every run), creates an administrator, imports the example host files
- * from desired_state/hosts, records customers and deployments shaped like the first user's,
- * registers the simulated cluster, and runs a diagnostics job so the Jobs page has a live log.
+ * Everything (simulators, server on embedded SQLite, example data, GPU agents) is set up by
+ * startDemo() in scripts/demo/start-demo.ts; this prints where to look and stops it all on
+ * Ctrl-C. Data lives in ./data/demo, or $SKYY_DEMO_DIR, and is reset on every run.
  */
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PfSenseSimulator } from '@skyy/sim-pfsense';
-import { fingerprintOf, generateSelfSignedCertificate, startProxmoxSimulator } from '@skyy/sim-proxmox';
-import { ClustersService } from '../backend/src/app/clusters/clusters.service.ts';
-import { CustomersService } from '../backend/src/app/customers/customers.service.ts';
-import { DeploymentsService } from '../backend/src/app/deployments/deployments.service.ts';
-import { HostsImportService } from '../backend/src/app/infra/hosts-import.service.ts';
-import { systemCaller } from '../backend/src/core/http/caller.ts';
-import { JobQueue } from '../backend/src/core/queue/index.ts';
-import { createFirstAdmin, createLogger, createServer, loadConfig } from '@skyy/backend';
+import { ConfigError } from '@skyy/backend';
+import type { DemoGpuAgent } from './demo/gpu-agents.ts';
+import { startDemo, type Demo } from './demo/start-demo.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dataDir = path.join(root, 'data', 'demo');
-const caller = systemCaller('demo');
+const dataDir = path.resolve(process.env['SKYY_DEMO_DIR'] ?? path.join(root, 'data', 'demo'));
+const port = Number(process.env['PORT'] ?? 8080);
 
-rmSync(dataDir, { recursive: true, force: true });
-
-const pveToken = { id: 'root@pam!skyy', secret: randomBytes(12).toString('hex') };
-const pveCert = generateSelfSignedCertificate();
-const proxmox = await startProxmoxSimulator({
-  port: 0,
-  tls: pveCert,
-  generate: {
-    nodes: 3,
-    nodePrefix: 'puma-proxmox-00',
-    gpusPerNode: 2,
-    gpuModel: 'RTX 3090',
-    token: pveToken,
-  },
-});
-const pfsenseKey = randomBytes(12).toString('hex');
-const pfsense = new PfSenseSimulator({ apiKeys: [pfsenseKey] });
-const firewall = await pfsense.listen(0, '127.0.0.1');
-
-const { config } = loadConfig();
-config.server.data_dir = dataDir;
-config.database.url = undefined;
-config.redis.url = undefined;
-config.server.port = Number(process.env.PORT ?? 8080);
-const server = await createServer({
-  config,
-  env: { ...process.env, SKYY_SECRET_KEY: 'demo-only-key' },
-  logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }),
-});
-const app = server.app;
-
-const password = randomBytes(9).toString('base64url');
-await createFirstAdmin(server.db, { username: 'admin', email: 'admin@example.net', password });
-
-const hostsDir = path.join(root, 'desired_state', 'hosts');
-const files = readdirSync(hostsDir)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .map((name) => ({ name, content: readFileSync(path.join(hostsDir, name), 'utf8') }));
-const imported = await app.get(HostsImportService).import(caller, { files, dryRun: false });
-
-const customers = app.get(CustomersService);
-const deployments = app.get(DeploymentsService);
-const synaptron = await customers.create(caller, {
-  name: 'Synaptron',
-  email: 'ops@synaptron.example',
-  notes: null,
-});
-const timpi = await customers.create(caller, { name: 'Timpi', email: null, notes: 'FluxEdge node' });
-for (const n of ['001', '003', '004', '005', '006', '007', '018', '019', '020']) {
-  await deployments.create(caller, {
-    name: `synaptron-${n}`,
-    kind: 'customer',
-    status: 'running',
-    customerId: synaptron.id,
-    hostId: null,
-    runtime: 'docker-compose',
-    description: 'Customer GPU node (docker compose stack)',
-    tags: ['gpu'],
+let demo: Demo;
+try {
+  demo = await startDemo({
+    dataDir,
+    port,
+    ...(process.env['HOST'] ? { host: process.env['HOST'] } : {}),
+    ...(process.env['LOG_LEVEL'] ? { logLevel: process.env['LOG_LEVEL'] } : {}),
   });
+} catch (error) {
+  process.stderr.write(`demo: ${startProblem(error)}\n`);
+  process.exit(1);
 }
-await deployments.create(caller, {
-  name: 'timpi-flux-edge',
-  kind: 'customer',
-  status: 'running',
-  customerId: timpi.id,
-  hostId: null,
-  runtime: 'fluxedge',
-  description: null,
-  tags: ['edge'],
-});
-await deployments.create(caller, {
-  name: 'monitoring',
-  kind: 'internal',
-  status: 'running',
-  customerId: null,
-  hostId: null,
-  runtime: 'docker-compose',
-  description: 'Grafana, Prometheus, Uptime Kuma',
-  tags: ['monitoring'],
-});
 
-await app.get(ClustersService).create(caller, {
-  name: 'puma (simulated)',
-  type: 'proxmox',
-  site: 'hargett',
-  apiUrl: `${proxmox.url}/api2/json`,
-  tokenId: pveToken.id,
-  tokenSecret: pveToken.secret,
-  tls: { caFile: null, fingerprint: fingerprintOf(pveCert.cert), insecure: false },
-});
+function startProblem(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${port} is taken; run with another, e.g. PORT=8081 npm run demo`;
+  return error instanceof Error ? error.message : String(error);
+}
 
-await app.get(JobQueue).enqueue('system', 'system.diagnostics', {});
-const url = await server.listen();
+function gpuLine(agent: DemoGpuAgent): string {
+  const { spec } = agent;
+  const busy = spec.loads.flatMap((load, i) =>
+    load >= 0.5 && i !== spec.cycling ? [`GPU ${i} at ${Math.round(load * 100)} % load`] : [],
+  );
+  if (spec.cycling !== undefined) busy.push(`GPU ${spec.cycling} busy/idle every 4 min`);
+  if (spec.chassis) busy.push('chassis fans (fake ipmitool)');
+  return `${spec.host}  ${spec.loads.length} × ${agent.gpuName}: ${busy.join(', ')}; ${agent.url}/state`;
+}
 
+const rel = (p: string) => path.relative(root, p) || '.';
+const gpuLines = demo.gpus.agents.map(gpuLine);
 console.log(`
-Skyy Command demo is running: ${url}
-  sign in as   admin / ${password}
-  data         ${path.relative(root, dataDir)} (reset on every run)
-  hosts        ${imported.files.length} imported from desired_state/hosts
+Skyy Command demo is running: ${demo.url}
+  sign in as   admin / ${demo.password}
+  data         ${rel(demo.dataDir)} (reset on every run)
+  hosts        ${demo.importedHosts} imported from desired_state/hosts
   customers    Synaptron (9 deployments), Timpi (1); 1 internal deployment
   jobs         system.diagnostics started: watch it on the Jobs page
-  simulators   Proxmox VE ${proxmox.url} (token ${pveToken.id}=${pveToken.secret})
-               pfSense    ${firewall.url} (X-API-Key ${pfsenseKey})
-  API docs     ${url}/api/docs
+  GPUs         ${demo.url}/gpus: the real GPU agent (dry-run) on fake nvidia-smi, heartbeat every 5 s
+               ${gpuLines.join('\n               ')}
+               config: components/gpu-agent/local_config/gpu_config.yaml as the fleet default
+  simulators   Proxmox VE ${demo.proxmox.url} (token ${demo.proxmox.tokenId}=${demo.proxmox.tokenSecret})
+               pfSense    ${demo.pfsense.url} (X-API-Key ${demo.pfsense.apiKey})
+  API docs     ${demo.url}/api/docs
 Ctrl-C stops everything.`);
 
-const stop = async () => {
-  await server.close();
-  await proxmox.close();
-  await pfsense.close();
-  process.exit(0);
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  // A second Ctrl-C while stopping ends at once; the agents' fake nvidia-smi die with their pipes.
+  if (stopping) process.exit(130);
+  stopping = true;
+  process.stderr.write(`\n${signal}: stopping the GPU agents, the server and the simulators…\n`);
+  demo.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `demo: stopping failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
 };
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
+// The demo owns these signals: the server's own shutdown hook (Nest's) would close the server
+// while the agents still send heartbeats, then raise the signal again and end us mid-stop.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, stop);
+}
