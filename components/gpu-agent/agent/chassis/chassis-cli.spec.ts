@@ -124,7 +124,14 @@ describe('gpu-agent with chassis fans, against the fake sensors and ipmitool on 
 
     // What /state, the heartbeat, /health and /metrics show (the contract the backend validates).
     const url = /API on (http:\/\/\S+) /.exec(io.stdout)?.[1];
-    const state = gpuAgentStateSchema.parse(await (await fetch(`${url}/state`)).json());
+    const fetchState = async () => gpuAgentStateSchema.parse(await (await fetch(`${url}/state`)).json());
+    // The fake ipmitool records a command before it exits; the agent counts the write as applied
+    // once it has exited, a moment later.
+    let state = await fetchState();
+    for (let tries = 0; tries < 100 && state.chassis?.zones.some((z) => z.appliedPct !== 40); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await fetchState();
+    }
     expect(state.chassis).toMatchObject({
       status: 'ok',
       sensor: 'k10temp Tctl (sensors -j)',
