@@ -48,6 +48,11 @@ import { chassisClass, cpuTemperatureText, zoneText } from './chassis-format.ts'
     td.chassis .zone {
       white-space: nowrap;
     }
+    /* Angular drops the whitespace between the spans: keep status, temperature and zones apart. */
+    td.chassis .status,
+    td.chassis .zone {
+      margin-inline-end: 0.5em;
+    }
     .chassis-alert {
       color: var(--mat-sys-error);
     }
