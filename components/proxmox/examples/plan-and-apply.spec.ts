@@ -1,20 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runTsScript, type ScriptRun } from '../../../scripts/testing/run-ts-script.ts';
 
 const example = fileURLToPath(new URL('./plan-and-apply.ts', import.meta.url));
 const hostFile = fileURLToPath(new URL('./pve1.yaml', import.meta.url));
 
 /** The README's command: `node --import tsx components/proxmox/examples/plan-and-apply.ts [file]`. */
-function run(args: string[], env: Record<string, string> = {}) {
+function run(args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
   const { PVE_URL: _u, PVE_TOKEN_ID: _i, PVE_TOKEN_SECRET: _s, PVE_FINGERPRINT: _f, ...base } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', example, ...args], {
-    encoding: 'utf8',
-    env: { ...base, ...env },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runTsScript(example, args, { env: { ...base, ...env }, timeoutMs: 60_000 });
 }
 
 /** A loopback port nothing listens on. */
@@ -27,8 +22,8 @@ async function closedPort(): Promise<number> {
 }
 
 describe('the plan-and-apply example', () => {
-  it('plans, applies and re-plans the example host file against the in-process simulator', () => {
-    const { code, stdout } = run([hostFile]);
+  it('plans, applies and re-plans the example host file against the in-process simulator', async () => {
+    const { code, stdout } = await run([hostFile]);
     expect(code).toBe(0);
     expect(stdout).toContain('Plan: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged.');
     expect(stdout).toContain('Applied.');
@@ -36,16 +31,16 @@ describe('the plan-and-apply example', () => {
   });
 
   it('answers a missing file, missing token variables and an unreachable cluster in one line each', async () => {
-    const missing = run(['/no/such/host.yaml']);
+    const missing = await run(['/no/such/host.yaml']);
     expect(missing).toMatchObject({ code: 2, stdout: '' });
     expect(missing.stderr).toBe('plan-and-apply: cannot read /no/such/host.yaml: no such file\n');
 
     const url = `https://127.0.0.1:${await closedPort()}`;
-    const noToken = run([hostFile], { PVE_URL: url });
+    const noToken = await run([hostFile], { PVE_URL: url });
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('PVE_URL is set, so PVE_TOKEN_ID and PVE_TOKEN_SECRET must be too');
 
-    const unreachable = run([hostFile], {
+    const unreachable = await run([hostFile], {
       PVE_URL: url,
       PVE_TOKEN_ID: 'skyy@pve!command',
       PVE_TOKEN_SECRET: 'x',

@@ -1,28 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runTsScript } from '../../../scripts/testing/run-ts-script.ts';
 
 const cli = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-/** `npm run sim:pfsense -- <args>` without npm; resolves when it exits (or is killed after 15 s). */
-function simPfsense(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGTERM'), 15_000);
-  return new Promise((resolve) =>
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+/** `npm run sim:pfsense -- <args>` without npm. */
+const simPfsense = (...args: string[]) => runTsScript(cli, args);
 
 describe('npm run sim:pfsense: startup problems', () => {
   let dir: string;

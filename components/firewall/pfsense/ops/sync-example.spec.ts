@@ -1,22 +1,18 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateSelfSignedCertificate, PfSenseSimulator } from '@skyy/sim-pfsense';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTsScript, type ScriptRun } from '../../../../scripts/testing/run-ts-script.ts';
 
 const example = fileURLToPath(new URL('./sync-example.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
 
 /** The README's `node --import tsx components/firewall/pfsense/ops/sync-example.ts …`, from the repository root. */
-function syncExample(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', example, ...args], {
+function syncExample(...args: string[]): Promise<ScriptRun> {
+  return runTsScript(example, args, {
     cwd: repo,
     env: { ...process.env, DEMO_KEY: 'demo-key' },
+    timeoutMs: 60_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('the pfSense sync example, as the README runs it', () => {
