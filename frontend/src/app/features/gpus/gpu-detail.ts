@@ -32,6 +32,14 @@ import { appendPoint, livePoint } from './gpu-series.ts';
 import { historyQuery, historyRange, historyRanges, type HistoryRangeKey } from './history-range.ts';
 
 /** One GPU: its latest reading, charts over a chosen range, the agent's decisions and alerts. */
+interface HistoryChart {
+  title: string;
+  unit: string;
+  lines: readonly ChartLine[];
+  min?: number;
+  max?: number;
+}
+
 @Component({
   selector: 'app-gpu-detail',
   imports: [RouterLink, MatButtonModule, MatButtonToggleModule, Icon, DateTimePipe, TimeAgoPipe, GpuChart],
@@ -94,13 +102,33 @@ export class GpuDetailPage {
       : null;
   });
 
-  protected readonly temperature: ChartLine[] = [{ label: 'GPU', metric: 'temperatureC' }];
-  protected readonly fanSpeed: ChartLine[] = [{ label: 'Mean fan speed', metric: 'fanPct' }];
-  protected readonly powerLines: ChartLine[] = [
-    { label: 'Draw', metric: 'powerDrawW' },
-    { label: 'Limit', metric: 'powerLimitW', dashed: true },
+  /** The four history charts; percentages on a fixed 0–100 scale, watts from 0. */
+  protected readonly charts: readonly HistoryChart[] = [
+    { title: 'Temperature', unit: '°C', lines: [{ label: 'GPU', metric: 'temperatureC' }] },
+    {
+      title: 'Fan speed',
+      unit: '%',
+      lines: [{ label: 'Mean fan speed', metric: 'fanPct' }],
+      min: 0,
+      max: 100,
+    },
+    {
+      title: 'Power',
+      unit: 'W',
+      lines: [
+        { label: 'Draw', metric: 'powerDrawW' },
+        { label: 'Limit', metric: 'powerLimitW', dashed: true },
+      ],
+      min: 0,
+    },
+    {
+      title: 'Utilization',
+      unit: '%',
+      lines: [{ label: 'GPU', metric: 'utilizationGpuPct' }],
+      min: 0,
+      max: 100,
+    },
   ];
-  protected readonly utilization: ChartLine[] = [{ label: 'GPU', metric: 'utilizationGpuPct' }];
 
   constructor() {
     effect(() => {
