@@ -125,6 +125,16 @@ export const clusterGpuSchema = z.object({
 export type ClusterGpu = z.infer<typeof clusterGpuSchema>;
 export const clusterGpuListSchema = z.object({ items: z.array(clusterGpuSchema) });
 
+/**
+ * One guest for the console's VM page: the stored guest and the node's GPUs it holds (`usedBy`)
+ * or may hold (`maybeUsedBy`, through a PCI mapping), attributed as the GPUs list does.
+ */
+export const clusterGuestDetailSchema = z.object({
+  guest: clusterGuestSchema,
+  gpus: z.array(clusterGpuSchema),
+});
+export type ClusterGuestDetail = z.infer<typeof clusterGuestDetailSchema>;
+
 export const clusterSyncStatusSchema = z.object({
   clusterId: idSchema,
   /** `never` until the first sync ends. */

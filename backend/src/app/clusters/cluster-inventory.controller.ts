@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post } from '@nestjs/common';
 import {
   clusterApplyRequestSchema,
   clusterApplySchema,
   clusterDriftSchema,
   clusterGpuListSchema,
+  clusterGuestDetailSchema,
   clusterGuestListQuerySchema,
   clusterGuestPageSchema,
   clusterNodeListSchema,
@@ -16,11 +17,17 @@ import {
   type ClusterGuestListQuery,
   type ClusterPlanRequest,
 } from '@skyy/contracts';
+import { ValidationFailed } from '../../core/errors/problems.ts';
 import { CurrentCaller, type Caller } from '../../core/http/caller.ts';
 import { Roles } from '../../core/http/roles.ts';
 import { IdParam, Returns, ValidBody, ValidQuery } from '../../core/http/zod-params.ts';
 import { ClusterSyncService } from './cluster-sync.service.ts';
 import { VmPlansService } from './vm-plans.service.ts';
+
+const vmidPipe = new ParseIntPipe({
+  exceptionFactory: () =>
+    new ValidationFailed([{ path: 'params.vmid', message: 'must be a VMID (a whole number such as 100)' }]),
+});
 
 /** What a Proxmox cluster holds (from the last sync), on-demand sync, and plan/apply of declared VMs. */
 @Controller('api/v1/clusters/:id')
@@ -57,6 +64,13 @@ export class ClusterInventoryController {
   @Returns(clusterGuestPageSchema)
   guests(@IdParam() id: string, @ValidQuery(clusterGuestListQuerySchema) query: ClusterGuestListQuery) {
     return this.sync.guests(id, query);
+  }
+
+  @Get('guests/:vmid')
+  @Roles('viewer')
+  @Returns(clusterGuestDetailSchema)
+  guest(@IdParam() id: string, @Param('vmid', vmidPipe) vmid: number) {
+    return this.sync.guest(id, vmid);
   }
 
   @Get('storages')

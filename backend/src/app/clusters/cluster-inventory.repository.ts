@@ -125,6 +125,15 @@ export class ClusterInventoryRepository {
     return toPage(rows, query, (r) => r[column], map, Number(count.n));
   }
 
+  guest(clusterId: string, vmid: number): Promise<ClusterGuestsTable | undefined> {
+    return this.db.kysely
+      .selectFrom('cluster_guests')
+      .selectAll()
+      .where('cluster_id', '=', clusterId)
+      .where('vmid', '=', vmid)
+      .executeTakeFirst();
+  }
+
   storages(clusterId: string): Promise<ClusterStoragesTable[]> {
     return this.db.kysely
       .selectFrom('cluster_storages')

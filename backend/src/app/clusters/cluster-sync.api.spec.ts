@@ -2,6 +2,7 @@ import type {
   Cluster,
   ClusterGpu,
   ClusterGuest,
+  ClusterGuestDetail,
   ClusterNode,
   ClusterStorage,
   ClusterSyncStatus,
@@ -229,6 +230,45 @@ describe.each(testDatabases())('cluster sync against the Proxmox simulator on %s
     // What the simulator picked is indeed one of the two.
     const picked = sim.state.guests.find((g) => g.vmid === 902)?.activePci?.[0] ?? '';
     expect(['0000:01:00', '0000:21:00']).toContain(picked.replace(/\.\d$/, ''));
+  });
+
+  it('shows one guest by VMID with the GPUs it holds or may hold, for the VM page', async () => {
+    const byAddress = await get<ClusterGuestDetail>(`/api/v1/clusters/${cluster.id}/guests/100`);
+    expect(byAddress.guest).toMatchObject({ vmid: 100, name: 'vm-100', node: 'pve1', type: 'qemu' });
+    expect(byAddress.gpus.map((g) => `${g.node} ${g.pciId} ${g.usedBy?.via ?? '-'}`)).toEqual([
+      'pve1 0000:01:00 pci',
+    ]);
+    // map-2 holds one of two devices of its mapping: both are listed, neither claimed.
+    const mapped = await get<ClusterGuestDetail>(`/api/v1/clusters/${cluster.id}/guests/902`);
+    expect(mapped.gpus.map((g) => [g.pciId, g.maybeUsedBy.map((m) => m.name)])).toEqual([
+      ['0000:01:00', ['map-2']],
+      ['0000:21:00', ['map-2']],
+    ]);
+    // map-3 is stopped: a mapping holds no device until the VM starts.
+    const stopped = await get<ClusterGuestDetail>(`/api/v1/clusters/${cluster.id}/guests/903`);
+    expect(stopped.gpus).toEqual([]);
+
+    const missing = await t.request({
+      method: 'GET',
+      url: `/api/v1/clusters/${cluster.id}/guests/99999`,
+      headers: viewer,
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.json<{ detail: string }>().detail).toContain('Guest 99999');
+    const bad = await t.request({
+      method: 'GET',
+      url: `/api/v1/clusters/${cluster.id}/guests/web-1`,
+      headers: viewer,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json<{ errors: { path: string }[] }>().errors[0]?.path).toBe('params.vmid');
+    const customer = await signInAs(t, 'customer');
+    const refused = await t.request({
+      method: 'GET',
+      url: `/api/v1/clusters/${cluster.id}/guests/100`,
+      headers: customer.headers,
+    });
+    expect(refused.status).toBe(403);
   });
 
   it('links hosts to nodes by exact hostname or Tailscale hostname, never by a guess', async () => {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type {
   ClusterGpu,
   ClusterGuest,
+  ClusterGuestDetail,
   ClusterGuestListQuery,
   ClusterNode,
   ClusterStorage,
@@ -10,7 +11,7 @@ import type {
   Page,
 } from '@skyy/contracts';
 import { fromFlag, now, toFlag, type Db } from '../../core/database/database.ts';
-import { Conflict } from '../../core/errors/problems.ts';
+import { Conflict, NotFound } from '../../core/errors/problems.ts';
 import { EventBus, inventoryChanged } from '../../core/events/event-bus.ts';
 import { systemCaller, type Caller } from '../../core/http/caller.ts';
 import { JobQueue } from '../../core/queue/index.ts';
@@ -208,6 +209,18 @@ export class ClusterSyncService {
     // Recomputed from the stored guests: who may hold a mapped GPU is not a fact PVE stores.
     const users = attributeGpus(gpus, guests.map(toGuest));
     return { items: gpus.map((gpu, i) => ({ ...gpu, ...users[i] })) };
+  }
+
+  /** One guest by VMID with the GPUs it holds or may hold (attributed over all GPUs of the cluster). */
+  async guest(clusterId: string, vmid: number): Promise<ClusterGuestDetail> {
+    await this.connections.cluster(clusterId);
+    const row = await this.repo.guest(clusterId, vmid);
+    if (!row) throw new NotFound(`Guest ${vmid} (as of the last sync)`);
+    const { items } = await this.gpus(clusterId);
+    const gpus = items.filter(
+      (gpu) => gpu.usedBy?.vmid === vmid || gpu.maybeUsedBy.some((maybe) => maybe.vmid === vmid),
+    );
+    return { guest: toGuest(row), gpus };
   }
 }
 

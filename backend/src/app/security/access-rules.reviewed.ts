@@ -70,6 +70,7 @@ export const reviewedAccessRules: Record<string, string> = {
   'GET /api/v1/clusters/:id/status': 'viewer+',
   'GET /api/v1/clusters/:id/nodes': 'viewer+',
   'GET /api/v1/clusters/:id/guests': 'viewer+',
+  'GET /api/v1/clusters/:id/guests/:vmid': 'viewer+',
   'GET /api/v1/clusters/:id/storages': 'viewer+',
   'GET /api/v1/clusters/:id/gpus': 'viewer+',
   'GET /api/v1/clusters/:id/drift': 'viewer+',
