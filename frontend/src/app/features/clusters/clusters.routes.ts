@@ -19,6 +19,11 @@ export const clusterRoutes: Routes = [
     loadComponent: () => import('./cluster-detail.ts').then((m) => m.ClusterDetail),
   },
   {
+    path: ':id/guests/:vmid',
+    title: 'VM · Skyy Command',
+    loadComponent: () => import('./cluster-guest.ts').then((m) => m.ClusterGuestPage),
+  },
+  {
     path: ':id/plan',
     canActivate: [requireRole('operator')],
     title: 'Plan VMs · Skyy Command',

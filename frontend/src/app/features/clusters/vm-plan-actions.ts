@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { RouterLink } from '@angular/router';
 import type { VmPlanJson } from '@skyy/contracts';
 import * as z from 'zod';
 
@@ -12,7 +13,7 @@ const fieldChange = z.object({
   to: z.string().optional().nullable(),
   rebootRequired: z.boolean().default(false),
 });
-const updateDetails = z.object({
+export const updateDetails = z.object({
   vmid: z.number().optional(),
   migrateFrom: z.string().optional().nullable(),
   running: z.boolean().optional(),
@@ -28,7 +29,7 @@ const createSource = z
     iso: z.string().optional().nullable(),
   })
   .optional();
-const otherDetails = z.object({
+export const otherDetails = z.object({
   vmid: z.number().optional().nullable(),
   running: z.boolean().optional(),
   reasons: z.array(z.string()).default([]),
@@ -117,6 +118,7 @@ const actionClass: Record<Action['action'], string> = {
 /** A VM plan as a list: creates, updates field by field (restart needed marked), replaces, deletes, errors. */
 @Component({
   selector: 'app-vm-plan-actions',
+  imports: [RouterLink],
   template: `
     @for (issue of errors(); track $index) {
       <p class="alert-line form-error">
@@ -157,7 +159,12 @@ const actionClass: Record<Action['action'], string> = {
                   }
                 </td>
                 <td>
-                  {{ item.name }}
+                  <!-- A create's VMID is only declared: there is no VM to show yet. -->
+                  @if (item.vmid !== null && item.action !== 'create' && clusterId(); as clusterId) {
+                    <a [routerLink]="['/clusters', clusterId, 'guests', item.vmid]">{{ item.name }}</a>
+                  } @else {
+                    {{ item.name }}
+                  }
                   @if (item.vmid !== null) {
                     <span class="muted mono">{{ item.vmid }}</span>
                   }
@@ -192,6 +199,8 @@ export class VmPlanActions {
   readonly plan = input.required<VmPlanJson>();
   /** Only this node's VMs (a host page); every node when null. */
   readonly node = input<string | null>(null);
+  /** Links each existing VM to its page (/clusters/:id/guests/:vmid) when set. */
+  readonly clusterId = input<string | null>(null);
 
   private readonly onNode = (item: { node?: string | null | undefined }) => {
     const node = this.node();

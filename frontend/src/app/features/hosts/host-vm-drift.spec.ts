@@ -57,6 +57,8 @@ describe('Host VM drift', () => {
     expect(element.textContent).toContain('drift');
     expect(element.textContent).toContain('memory: 8192 → 16384');
     expect(element.textContent).not.toContain('elsewhere');
+    // The VM's name opens its page.
+    expect(element.querySelector('a[href$="/guests/101"]')?.textContent).toContain('gpu-vm-1');
   });
 
   it('says in sync when every declared VM matches', async () => {

@@ -29,7 +29,7 @@ import { VmPlanActions } from '../clusters/vm-plan-actions.ts';
             }
             would make these changes:
           </p>
-          <app-vm-plan-actions [plan]="drift.plan" [node]="hostname()" />
+          <app-vm-plan-actions [plan]="drift.plan" [node]="hostname()" [clusterId]="clusterId()" />
         } @else {
           <p role="status">
             <span class="status ok">in sync</span> {{ declared().length }} declared VMs match the cluster.
