@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   addSimulatorCluster,
+  settledJob,
   shortenProxmoxTimings,
   startTlsSimulator,
 } from '../backend/src/app/clusters/testing/proxmox-lab.ts';
@@ -20,6 +21,7 @@ describe('console: cluster plan', { retry: 1 }, () => {
   let sim: ProxmoxSimulator;
   let operator: SignedInUser;
   let clusterId: string;
+  let applyJobId: string | undefined;
 
   beforeAll(async () => {
     const lab = await startTlsSimulator();
@@ -90,5 +92,48 @@ describe('console: cluster plan', { retry: 1 }, () => {
       headers: operator.headers,
     });
     expect(job.json<{ type: string }>().type).toBe('cluster.apply');
+    applyJobId = jobId;
+  });
+
+  it('opens an applied VM from the Guests tab and shows its drift field by field', async () => {
+    if (!applyJobId) throw new Error('the apply test started no job');
+    const applied = await settledJob(app.t, operator.headers, applyJobId, 120_000);
+    expect(applied.status, applied.error ?? '').toBe('succeeded');
+    // The apply enqueues a sync; asking for one joins it (or starts one), so the Guests tab has the VM.
+    const sync = await app.t.request({
+      method: 'POST',
+      url: `/api/v1/clusters/${clusterId}/sync`,
+      headers: operator.headers,
+    });
+    expect((await settledJob(app.t, operator.headers, sync.json<{ jobId: string }>().jobId)).status).toBe(
+      'succeeded',
+    );
+    // Someone halves the cores in Proxmox: drift is planned live, so the page shows it without a sync.
+    const vm = sim.state.guests.find((g) => g.config.name === 'gpu-worker-01');
+    if (!vm) throw new Error('the apply created no gpu-worker-01');
+    vm.config.cores = '4';
+
+    const page = await app.newPage();
+    await signIn(page, operator.username, operator.password);
+    await page.goto(`/clusters/${clusterId}`);
+    await page.getByRole('tab', { name: /^Guests \(\d+\)$/ }).click();
+    await page.getByRole('link', { name: 'gpu-worker-01' }).click();
+    await page.waitForURL(`**/clusters/${clusterId}/guests/${vm.vmid}`);
+    await page.getByRole('heading', { name: /gpu-worker-01/ }).waitFor();
+    await page.getByText('vmbr1').waitFor();
+    await page.getByText('Skyy reconciles this VM with the declared VM of the same name').waitFor();
+    const cores = page
+      .getByRole('table', { name: 'Declared and actual' })
+      .getByRole('row', { name: /cores/ });
+    await cores.waitFor();
+    // Field, declared, actual: the host file says 8, Proxmox has 4.
+    expect((await cores.getByRole('cell').allTextContents()).slice(0, 3).map((c) => c.trim())).toEqual([
+      'cores',
+      '8',
+      '4',
+    ]);
+    await page.getByRole('heading', { name: 'GPUs' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'cluster-plan-02-vm-drift');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });

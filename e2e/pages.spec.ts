@@ -121,6 +121,8 @@ describe('console: main pages', { retry: 1 }, () => {
     { path: '/hosts/import', heading: 'Import hosts', name: 'host-import' },
     { path: '/clusters', heading: 'Clusters', name: 'clusters' },
     { path: `/clusters/${clusterId}`, heading: 'puma', name: 'cluster-detail' },
+    // Never synced: the VM page says the VMID is not in the last sync.
+    { path: `/clusters/${clusterId}/guests/100`, heading: 'Guest 100', name: 'cluster-guest-missing' },
     { path: '/deployments', heading: 'Deployments', name: 'deployments' },
     { path: '/customers', heading: 'Customers', name: 'customers' },
     { path: '/jobs', heading: 'Jobs', name: 'jobs' },
