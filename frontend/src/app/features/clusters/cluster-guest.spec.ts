@@ -136,8 +136,6 @@ describe('VM page', () => {
           powerOn: false,
           rebootRequired: true,
         },
-        // Another VM of the same name elsewhere is not this one.
-        { action: 'unchanged', name: 'gpu-vm-1', node: 'puma-proxmox-002', vmid: 201 },
       ]),
     );
     expect(driftStatus(element)).toContain('drift');
@@ -152,11 +150,12 @@ describe('VM page', () => {
     ]);
   });
 
-  it('says when Skyy does not manage the VM, with the plan error about its name', async () => {
+  it('says when Skyy does not manage the VM, even when a managed namesake is declared', async () => {
     const element = await open(
       { guest: aGuest({ tags: ['web'] }), gpus: [] },
       aDrift(
-        [],
+        // The declared gpu-vm-1 is the managed VM 201 elsewhere, not this one.
+        [{ action: 'unchanged', name: 'gpu-vm-1', node: 'puma-proxmox-002', vmid: 201 }],
         [
           {
             vm: 'gpu-vm-1',
