@@ -113,6 +113,18 @@ export const gpuConfigSchema = z.object({
 });
 export type GpuConfig = z.infer<typeof gpuConfigSchema>;
 
+/** The longest an agent's config request is held; below the 60 s idle timeout of common proxies (nginx). */
+export const GPU_CONFIG_MAX_WAIT_SEC = 55;
+
+export const gpuAgentConfigQuerySchema = z.strictObject({
+  /**
+   * Long-poll: with If-None-Match equal to the current ETag, hold the request up to this many
+   * seconds until the host's config changes (then 200), else 304. 0 answers at once.
+   */
+  wait: z.coerce.number().int().min(0).max(GPU_CONFIG_MAX_WAIT_SEC).default(0),
+});
+export type GpuAgentConfigQuery = z.output<typeof gpuAgentConfigQuerySchema>;
+
 // ---- alerts
 
 /** `agent_stale` and `chassis_failsafe` are about the host as a whole; the others about one GPU. */

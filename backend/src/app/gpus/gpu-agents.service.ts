@@ -9,7 +9,9 @@ import {
   type GpuAgentList,
   type GpuConfig,
 } from '@skyy/contracts';
+import type { Logger } from 'pino';
 import type { Db } from '../../core/database/database.ts';
+import { EventBus } from '../../core/events/event-bus.ts';
 import {
   Conflict,
   Forbidden,
@@ -20,11 +22,12 @@ import {
 import type { AgentCaller } from '../../core/http/agent-authenticator.ts';
 import type { Caller } from '../../core/http/caller.ts';
 import { isUniqueViolation } from '../../core/database/db-errors.ts';
-import { DB } from '../../core/tokens.ts';
+import { DB, LOGGER } from '../../core/tokens.ts';
 import { AuditService } from '../audit/audit.service.ts';
 import { Clock } from '../auth/clock.ts';
 import { randomSecret, sha256 } from '../auth/secret-tokens.ts';
 import { GpuAgentsRepository } from './gpu-agents.repository.ts';
+import { gpuConfigChanged, GpuConfigWaiters } from './gpu-config-waiters.ts';
 import { toGpuAgent } from './gpu-views.ts';
 import type { GpuConfigsTable } from './gpus.table.ts';
 
@@ -33,7 +36,12 @@ export const AGENT_TOKEN_PREFIX = 'skyyga_';
 /** The fleet default's key in gpu_configs. */
 const FLEET_DEFAULT = '*';
 
-export type AgentConfigAnswer = { status: 200; yaml: string; etag: string } | { status: 304; etag: string };
+export type AgentConfigAnswer = (
+  { status: 200; yaml: string; etag: string } | { status: 304; etag: string }
+) & {
+  /** This replica is stopping: the agent should reconnect (to another replica) on a new connection. */
+  closeConnection?: boolean;
+};
 
 /**
  * GPU agents: one token per host (shown once, stored as a SHA-256 like API tokens), and the
@@ -46,6 +54,9 @@ export class GpuAgentsService {
     @Inject(GpuAgentsRepository) private readonly repo: GpuAgentsRepository,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(EventBus) private readonly events: EventBus,
+    @Inject(GpuConfigWaiters) private readonly waiters: GpuConfigWaiters,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async list(): Promise<GpuAgentList> {
@@ -112,10 +123,16 @@ export class GpuAgentsService {
 
   /** The host's own config, else the fleet default; `host` null asks for the fleet default itself. */
   async getConfig(host: string | null): Promise<GpuConfig> {
+    const config = await this.findConfig(host);
+    if (!config) throw noConfig(host);
+    return config;
+  }
+
+  private async findConfig(host: string | null): Promise<GpuConfig | undefined> {
     const key = host === null ? FLEET_DEFAULT : checkHost(host);
     const own = await this.repo.findConfig(key);
     const row = own ?? (host === null ? undefined : await this.repo.findConfig(FLEET_DEFAULT));
-    if (!row) throw new NotFound(host === null ? 'The fleet default GPU config' : `A GPU config for ${host}`);
+    if (!row) return undefined;
     return toGpuConfig(row, host, own ? (host === null ? 'default' : 'host') : 'default');
   }
 
@@ -132,7 +149,7 @@ export class GpuAgentsService {
         })),
       );
     }
-    return this.db.kysely.transaction().execute(async (tx) => {
+    const saved = await this.db.kysely.transaction().execute(async (tx) => {
       const before = await this.repo.findConfig(key, tx);
       const row: GpuConfigsTable = {
         host: key,
@@ -151,6 +168,8 @@ export class GpuAgentsService {
       );
       return toGpuConfig(row, host, host === null ? 'default' : 'host');
     });
+    await this.announce(host, 'updated');
+    return saved;
   }
 
   /** Removes a host's own config: the host falls back to the fleet default. */
@@ -168,20 +187,74 @@ export class GpuAgentsService {
         tx,
       );
     });
+    await this.announce(host, 'deleted');
   }
 
-  /** What the agent of `host` polls: its config as YAML with an ETag; 304 when unchanged. */
+  /**
+   * After the commit, so an agent woken by it reads the new row. Best effort: the change is saved
+   * either way, and a held request that misses it still re-reads when its wait ends.
+   */
+  private async announce(host: string | null, action: 'updated' | 'deleted'): Promise<void> {
+    try {
+      await this.events.publish(gpuConfigChanged(host, action));
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, host }, 'could not announce a GPU config change');
+    }
+  }
+
+  /**
+   * What the agent of `host` polls: its config as YAML with an ETag; 304 when unchanged. With
+   * `waitSec` > 0 an answer that would tell the agent nothing new (304, or 404 to an agent that
+   * has no server config either) is held until the host's effective config changes or the wait
+   * ends; the answer then is whatever holds at that moment.
+   */
   async agentConfig(
     agent: AgentCaller,
     host: string,
     ifNoneMatch: string | undefined,
+    waitSec = 0,
+    signal?: AbortSignal,
   ): Promise<AgentConfigAnswer> {
     assertOwnHost(agent, host);
-    const config = await this.getConfig(host);
+    checkHost(host);
+    if (waitSec <= 0) return settle(await this.answerAgent(host, ifNoneMatch), host);
+    const held = this.waiters.hold(host, waitSec * 1000, signal);
+    try {
+      for (;;) {
+        const answer = await this.answerAgent(host, ifNoneMatch);
+        if (answer.status === 200 || (answer.status === 404 && ifNoneMatch !== undefined))
+          return settle(answer, host);
+        const wake = await held.next();
+        // Superseded, shutting down or abandoned: the last answer, without touching the database.
+        if (wake === 'shutdown') return { ...settle(answer, host), closeConnection: true };
+        if (wake === 'superseded' || wake === 'gone') return settle(answer, host);
+        // A final look at the end of the wait covers a change whose event was lost (Redis down).
+        if (wake === 'timeout') return settle(await this.answerAgent(host, ifNoneMatch), host);
+      }
+    } finally {
+      held.end('gone');
+    }
+  }
+
+  private async answerAgent(
+    host: string,
+    ifNoneMatch: string | undefined,
+  ): Promise<AgentConfigAnswer | { status: 404 }> {
+    const config = await this.findConfig(host);
+    if (!config) return { status: 404 };
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, config.etag))
       return { status: 304, etag: config.etag };
     return { status: 200, yaml: config.yaml, etag: config.etag };
   }
+}
+
+function settle(answer: AgentConfigAnswer | { status: 404 }, host: string): AgentConfigAnswer {
+  if (answer.status === 404) throw noConfig(host);
+  return answer;
+}
+
+function noConfig(host: string | null): NotFound {
+  return new NotFound(host === null ? 'The fleet default GPU config' : `A GPU config for ${host}`);
 }
 
 function alreadyHasToken(host: string): Conflict {

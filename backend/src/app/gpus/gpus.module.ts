@@ -6,6 +6,7 @@ import { GpuAgentAuthenticator } from './gpu-agent-authenticator.ts';
 import { GpuAgentsController } from './gpu-agents.controller.ts';
 import { GpuAgentsRepository } from './gpu-agents.repository.ts';
 import { GpuAgentsService } from './gpu-agents.service.ts';
+import { GpuConfigWaiters } from './gpu-config-waiters.ts';
 import { GpuTelemetryService } from './gpu-telemetry.service.ts';
 import { GpusController } from './gpus.controller.ts';
 import { GpusRepository } from './gpus.repository.ts';
@@ -24,6 +25,7 @@ export const GPUS_CHECK_AGENTS = 'gpus.check-agents';
     GpuAgentsRepository,
     GpusRepository,
     GpuAgentsService,
+    GpuConfigWaiters,
     GpuTelemetryService,
     { provide: AgentAuthenticator, useClass: GpuAgentAuthenticator },
   ],
