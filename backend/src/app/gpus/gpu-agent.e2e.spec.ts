@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
+import { GpuConfigWaiters } from './gpu-config-waiters.ts';
 import { gpuConfigYaml } from './testing/gpu-state.ts';
 
 /**
  * The real GPU agent (components/gpu-agent, in dry-run, reading the simulator's fake nvidia-smi)
- * pointed at a real test server over HTTP: it takes its config from Skyy Command, picks up a
- * change on its next poll, and its heartbeats become the fleet the console shows.
+ * pointed at a real test server over HTTP: it takes its config from Skyy Command, gets a change
+ * pushed on its held long-poll, and its heartbeats become the fleet the console shows.
  */
 
 const HOST = 'e2e-gpu-host';
@@ -47,8 +48,12 @@ describe.each(testDatabases())('the GPU agent against Skyy Command on %s', (dial
   let operator: Record<string, string>;
   const logLines: string[] = [];
   const inFlight = new Set<Promise<Response>>();
+  /** The agent's config requests, in the order it started them. */
+  const configRequests: string[] = [];
   /** The agent's fetch, with each response read to the end so that its connection is idle once settled. */
   const trackedFetch: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url.includes('/config')) configRequests.push(url);
     const request = fetch(input, init).then(async (res) => {
       const body = await res.arrayBuffer();
       const empty = [101, 204, 205, 304].includes(res.status);
@@ -101,7 +106,8 @@ describe.each(testDatabases())('the GPU agent against Skyy Command on %s', (dial
       host: HOST,
       version: 'e2e',
       heartbeatMs: 300,
-      configRefreshMs: 300,
+      // The timer an older server would need: a change seen sooner came over the long-poll.
+      configRefreshMs: 60_000,
       fetch: trackedFetch,
       log: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
       env: { ...process.env, [STATE_ENV]: statePath },
@@ -159,7 +165,13 @@ describe.each(testDatabases())('the GPU agent against Skyy Command on %s', (dial
     expect(history.points[0]?.temperatureC).toEqual(expect.any(Number));
   });
 
-  it('applies a config changed in Skyy Command at its next poll, without a restart', async () => {
+  it('applies a config changed in Skyy Command on the request it holds open, without a restart', async () => {
+    const waiters = t.server.app.get(GpuConfigWaiters);
+    await waitFor('the agent’s long-poll to be held', async () => waiters.heldCount === 1);
+    const heldRequest = configRequests.length;
+    expect(configRequests[heldRequest - 1]).toMatch(/\/config\?wait=50$/);
+    let requestsAtApply = -1;
+    agent?.config.onChange(() => (requestsAtApply = configRequests.length));
     const put = await t.request({
       method: 'PUT',
       url: `/api/v1/gpus/config/${HOST}`,
@@ -172,7 +184,10 @@ describe.each(testDatabases())('the GPU agent against Skyy Command on %s', (dial
       async () => agent?.config.current.config.protection.shutdown_temp === 87,
     );
     expect(agent?.config.current.source).toBe('server');
+    // Applied from the answer to the request already open before the change was saved.
+    expect(requestsAtApply).toBe(heldRequest);
     expect(logLines.some((line) => line.startsWith('info config applied'))).toBe(true);
+    expect(logLines).toContain('info config: the server pushes changes (long-poll)');
     expect(logLines.filter((line) => line.includes('heartbeat') && line.startsWith('warn'))).toEqual([]);
   });
 });

@@ -74,6 +74,10 @@ describe.each(testDatabases())('GPU config long-poll on %s', (dialect) => {
 
   // First, while no fleet default exists yet.
   it('holds an agent without any config until the first fleet default is saved', async () => {
+    // Without wait: 404 at once, still saying that it could hold the request.
+    const none = await ask('wait-first');
+    expect(none.status).toBe(404);
+    expect(none.headers['skyy-config-wait-max']).toBe('55');
     const waiting = await hold('wait-first', undefined);
     expect((await put('/api/v1/gpus/config', gpuConfigYaml({ shutdownTemp: 88 }))).status).toBe(200);
     const answer = await waiting.answer;

@@ -11,16 +11,18 @@ import { dirname } from 'node:path';
 import { formatYamlIssue, type GpuAgentConfig, type YamlIssue } from '@skyy/contracts';
 import type { Logger } from '../../utils/logger.ts';
 import { ConfigError, parseGpuConfig } from './load-config.ts';
+import { runPollLoop, type PollResult } from './server-poll-loop.ts';
 
 /**
  * Where the agent's config comes from, in order: Skyy Command
  * (`GET <server>/api/v1/gpu-agents/<host>/config`, bearer token), the last good copy from it cached
- * on disk, then local_config/gpu_config.yaml. The server is polled and the local file watched;
- * a valid change is applied without a restart, an invalid one is rejected and logged with its
- * key and line while the current config stays in force.
- *
- * The server side does not exist yet: 404, refused connections and timeouts are expected and
- * mean "use the cache, else the local file".
+ * on disk, then local_config/gpu_config.yaml.
+ * The server is asked in a loop with `?wait=` (long-poll: Skyy Command holds the request until
+ * the config changes, so a change arrives in about a second; an older server answers at once and
+ * is then asked every `refreshMs`), and the local file is watched; a valid change is applied
+ * without a restart, an invalid one is rejected and logged with its key and line while the
+ * current config stays in force. 404, refused connections and timeouts mean "use the cache,
+ * else the local file".
  */
 
 export type ConfigSource = 'server' | 'cache' | 'local' | 'api';
@@ -37,8 +39,16 @@ export interface ServerOptions {
   host: string;
   token?: string;
   timeoutMs?: number;
+  /** Between requests when the server does not hold them, and the longest backoff (default 60 s). */
   refreshMs?: number;
+  /** Seconds the server may hold a request (`?wait=`, at most 55); 0 never asks it to (default 50). */
+  waitSec?: number;
 }
+
+/** Sent by Skyy Command on config answers when it can hold them (`?wait=`). */
+export const WAIT_SUPPORT_HEADER = 'skyy-config-wait-max';
+/** A server that refused `?wait=` with 400 is asked without it; this long after, it is tried again. */
+const WAIT_REPROBE_MS = 60 * 60_000;
 
 export interface ConfigManagerOptions {
   localPath: string;
@@ -51,10 +61,11 @@ export interface ConfigManagerOptions {
   now?: () => Date;
 }
 
-export type FetchOutcome =
+export type FetchOutcome = (
   | { kind: 'config'; text: string; etag?: string }
   | { kind: 'unchanged' }
-  | { kind: 'unavailable'; reason: string };
+  | { kind: 'unavailable'; reason: string; failed: boolean }
+) & { serverWaits?: boolean };
 
 export type ApplyOutcome = { ok: true; active: ActiveConfig } | { ok: false; issues: YamlIssue[] };
 
@@ -67,7 +78,8 @@ export class ConfigManager {
   private etag: string | undefined;
   private readonly listeners: ((active: ActiveConfig) => void)[] = [];
   private readonly rejectListeners: ((issues: YamlIssue[], source: ConfigSource) => void)[] = [];
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private polling: AbortController | undefined;
+  private waitRefusedAt: number | undefined;
   private watching = false;
   private lastUnavailable: string | undefined;
 
@@ -111,15 +123,27 @@ export class ConfigManager {
   }
 
   /** One poll of the server: applies a changed valid config; keeps the current one otherwise. */
-  async refresh(): Promise<FetchOutcome['kind'] | 'rejected'> {
-    if (!this.options.server) return 'unavailable';
-    const fetched = await this.fetchFromServer();
-    if (fetched.kind !== 'config') return fetched.kind;
-    if (this.active?.source === 'server' && this.active.text === fetched.text) return 'unchanged';
+  async refresh(waitSec = 0, signal?: AbortSignal): Promise<FetchOutcome['kind'] | 'rejected'> {
+    return (await this.poll(waitSec, signal)).outcome;
+  }
+
+  private async poll(
+    waitSec: number,
+    signal?: AbortSignal,
+  ): Promise<PollResult & { outcome: FetchOutcome['kind'] | 'rejected' }> {
+    if (!this.options.server) return { outcome: 'unavailable', failed: true, serverWaits: false };
+    const fetched = await this.fetchFromServer(waitSec, signal);
+    const timing = {
+      failed: fetched.kind === 'unavailable' && fetched.failed,
+      serverWaits: fetched.serverWaits ?? false,
+    };
+    if (fetched.kind !== 'config') return { outcome: fetched.kind, ...timing };
+    if (this.active?.source === 'server' && this.active.text === fetched.text)
+      return { outcome: 'unchanged', ...timing };
     const applied = this.accept(fetched.text, 'server', configUrl(this.options.server));
-    if (!applied.ok) return 'rejected';
+    if (!applied.ok) return { outcome: 'rejected', ...timing };
     this.writeCache(fetched.text, fetched.etag);
-    return 'config';
+    return { outcome: 'config', ...timing };
   }
 
   /** A config pushed to `PUT /config` by an authorized server: validated, cached and applied. */
@@ -129,12 +153,18 @@ export class ConfigManager {
     return applied;
   }
 
-  /** Starts polling the server and watching the local file. */
+  /** Starts asking the server (long-poll, else every `refreshMs`) and watching the local file. */
   start(): void {
-    const refreshMs = this.options.server?.refreshMs ?? 60_000;
-    if (this.options.server) {
-      this.refreshTimer = setInterval(() => void this.refresh(), refreshMs);
-      this.refreshTimer.unref();
+    const server = this.options.server;
+    if (server && !this.polling) {
+      const polling = new AbortController();
+      this.polling = polling;
+      const waitSec = server.waitSec ?? 50;
+      void runPollLoop(
+        (signal) => this.poll(waitSec, signal),
+        { intervalMs: server.refreshMs ?? 60_000, log: this.options.log },
+        polling.signal,
+      );
     }
     watchFile(this.options.localPath, { interval: this.options.watchIntervalMs ?? 2_000 }, (curr, prev) => {
       if (curr.mtimeMs !== prev.mtimeMs) this.reloadLocal();
@@ -142,8 +172,10 @@ export class ConfigManager {
     this.watching = true;
   }
 
+  /** Ends the loop at once: a request the server holds is aborted. */
   stop(): void {
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.polling?.abort();
+    this.polling = undefined;
     if (this.watching) unwatchFile(this.options.localPath);
     this.watching = false;
   }
@@ -197,42 +229,69 @@ export class ConfigManager {
     return { ok: true, active };
   }
 
-  private async fetchFromServer(): Promise<FetchOutcome> {
+  private waitRefused(): boolean {
+    if (this.waitRefusedAt === undefined) return false;
+    if (Date.now() - this.waitRefusedAt < WAIT_REPROBE_MS) return true;
+    this.waitRefusedAt = undefined;
+    return false;
+  }
+
+  private async fetchFromServer(waitSec = 0, stop?: AbortSignal): Promise<FetchOutcome> {
     const server = this.options.server;
-    if (!server) return { kind: 'unavailable', reason: 'no server configured' };
+    if (!server) return { kind: 'unavailable', reason: 'no server configured', failed: true };
     const url = configUrl(server);
+    const wait = waitSec > 0 && !this.waitRefused() ? waitSec : 0;
     const headers: Record<string, string> = {
       accept: 'application/yaml, application/json;q=0.9, text/plain;q=0.5',
     };
     if (server.token) headers['authorization'] = `Bearer ${server.token}`;
-    if (this.etag && this.active?.source === 'server') headers['if-none-match'] = this.etag;
+    // The ETag of the last server text, applied or rejected: the same text is not fetched (or rejected) again.
+    if (this.etag) headers['if-none-match'] = this.etag;
+    const timeout = AbortSignal.timeout(wait * 1000 + (server.timeoutMs ?? 5_000));
     let outcome: FetchOutcome;
     try {
-      const response = await (this.options.fetch ?? fetch)(url, {
+      const response = await (this.options.fetch ?? fetch)(wait > 0 ? `${url}?wait=${wait}` : url, {
         headers,
-        signal: AbortSignal.timeout(server.timeoutMs ?? 5_000),
+        signal: stop ? AbortSignal.any([timeout, stop]) : timeout,
       });
-      if (response.status === 304) outcome = { kind: 'unchanged' };
+      const serverWaits = response.headers.has(WAIT_SUPPORT_HEADER);
+      if (response.status === 400 && wait > 0) {
+        // A server that checks its query strictly but predates `?wait=`: ask it the old way.
+        await response.body?.cancel();
+        this.waitRefusedAt = Date.now();
+        this.options.log.info('config server refused ?wait=; polling it instead', { url });
+        return this.fetchFromServer(0, stop);
+      }
+      if (response.status === 304) outcome = { kind: 'unchanged', serverWaits };
       else if (response.ok) {
         const etag = response.headers.get('etag') ?? undefined;
-        outcome = { kind: 'config', text: await response.text(), ...(etag ? { etag } : {}) };
+        outcome = { kind: 'config', text: await response.text(), serverWaits, ...(etag ? { etag } : {}) };
         if (etag) this.etag = etag;
-      } else if (response.status === 404)
+      } else if (response.status === 404) {
+        // The server has nothing (any more): forget its ETag, so a server that waits holds the next request.
+        this.etag = undefined;
         outcome = {
           kind: 'unavailable',
           reason: `${url}: 404, the server has no config for host ${server.host}`,
+          failed: !serverWaits,
+          serverWaits,
         };
-      else if (response.status === 401 || response.status === 403)
+      } else if (response.status === 401 || response.status === 403)
         outcome = {
           kind: 'unavailable',
           reason: `${url}: ${response.status}, the server refused the agent token`,
+          failed: true,
         };
-      else outcome = { kind: 'unavailable', reason: `${url}: HTTP ${response.status}` };
+      else outcome = { kind: 'unavailable', reason: `${url}: HTTP ${response.status}`, failed: true };
+      if (outcome.kind !== 'config') await response.body?.cancel();
     } catch (error) {
+      // Stopped: not a server problem, and nothing to log.
+      if (stop?.aborted) return { kind: 'unavailable', reason: 'stopped', failed: false };
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       outcome = {
         kind: 'unavailable',
         reason: `${url}: ${cause ?? (error as Error).name}: ${(error as Error).message}`,
+        failed: true,
       };
     }
     if (outcome.kind === 'unavailable') {
