@@ -110,7 +110,7 @@ describe('GPU config editor', () => {
     expect(editor.selectionStart).toBe(bad.indexOf('shutdown_temp'));
   });
 
-  it('saves a fixed config and says the agents pick it up within 60 s without a restart', async () => {
+  it('saves a fixed config and says the agents get it within seconds without a restart', async () => {
     const { fixture, element, button, type } = await open('operator', undefined, aConfig());
     const fixed = yaml.replace('90', '92');
     type(fixed);
@@ -120,7 +120,7 @@ describe('GPU config editor', () => {
     http.expectOne('/api/v1/gpus/config').flush(aConfig({ yaml: fixed }));
     await settle(fixture);
     expect(element.querySelector('[role="status"]')?.textContent).toContain(
-      'picks it up at its next poll, within 60 s, without a restart',
+      'gets it within seconds, without a restart (older agents at their next poll, within 60 s)',
     );
     expect(button('Save')?.disabled).toBe(true);
   });
@@ -159,7 +159,7 @@ describe('GPU config editor', () => {
     put.flush(aConfig({ host: 'puma-proxmox-005', scope: 'host', yaml: yaml.replace('5', '2') }));
     await settle(fixture);
     expect(element.textContent).toContain('has a config of its own');
-    expect(element.textContent).toContain('The agent on puma-proxmox-005 picks it up');
+    expect(element.textContent).toContain('The agent on puma-proxmox-005 gets it within seconds');
     expect(button('Revert to fleet default')).toBeDefined();
   });
 

@@ -218,8 +218,8 @@ export class GpuConfigPage {
       this.show(config);
       this.saved.set(
         host === undefined
-          ? 'Saved. Every agent without a config of its own picks it up at its next poll, within 60 s, without a restart.'
-          : `Saved. The agent on ${host} picks it up at its next poll, within 60 s, without a restart.`,
+          ? 'Saved. Every agent without a config of its own gets it within seconds, without a restart (older agents at their next poll, within 60 s).'
+          : `Saved. The agent on ${host} gets it within seconds, without a restart (an older agent at its next poll, within 60 s).`,
       );
     } catch (error) {
       const problem = ApiError.from(error);
@@ -236,7 +236,7 @@ export class GpuConfigPage {
   protected async revert(host: string): Promise<void> {
     const yes = await this.confirm.ask({
       title: `Revert ${host} to the fleet default?`,
-      message: `The config of its own is deleted; the agent on ${host} runs with the fleet default from its next poll, within 60 s.`,
+      message: `The config of its own is deleted; the agent on ${host} switches to the fleet default within seconds (an older agent at its next poll, within 60 s).`,
       confirmLabel: 'Revert to fleet default',
       destructive: true,
     });
@@ -245,7 +245,7 @@ export class GpuConfigPage {
     try {
       await this.api.send('DELETE', this.path(host));
       await this.load(host);
-      this.saved.set(`${host} now runs with the fleet default (within 60 s).`);
+      this.saved.set(`${host} now runs with the fleet default (within seconds; older agents within 60 s).`);
     } catch (error) {
       this.error.set(errorMessage(error));
     } finally {
