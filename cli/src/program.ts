@@ -343,7 +343,9 @@ export function buildProgram(io: CliIo, done: (exitCode: number) => void): Comma
     );
   gpuConfig
     .command('set')
-    .description('store a gpu_config.yaml for a host or the fleet; agents apply it at their next poll')
+    .description(
+      'store a gpu_config.yaml for a host or the fleet; agents apply it within seconds (older agents at their next poll, within 60 s)',
+    )
     .argument('<file>', 'gpu_config.yaml')
     .option('--host <host>', 'the host; the fleet default when absent')
     .addOption(textOrJson())
