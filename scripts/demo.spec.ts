@@ -181,7 +181,13 @@ describe('npm run demo: simulated GPUs', () => {
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      // Orphans would have been handed to init: look for each process by its id.
+      // Orphans would have been handed to init: look for each process by its id. Some end a moment
+      // after the demo (tsx's esbuild service notices its closed pipe), so give them a few seconds.
+      await until(
+        "the demo's processes to end",
+        async () => (running.some((p) => alive(p.pid)) ? undefined : true),
+        10_000,
+      ).catch(() => undefined);
       expect(running.filter((p) => alive(p.pid))).toEqual([]);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

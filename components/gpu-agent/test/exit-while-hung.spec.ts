@@ -74,6 +74,6 @@ describe('gpu-agent stopping while NVML calls hang', () => {
     expect(stillRunning, output.join('').slice(-2000)).toBe(false);
     // Ended by its own SIGTERM, re-raised after the restore: what systemd counts as a clean stop.
     expect(await exited).toBe('SIGTERM');
-    expect(output.join('')).toContain('SIGTERM: restoring automatic fans');
+    expect(output.join('')).toMatch(/SIGTERM: (would restore|restoring) automatic fans/);
   }, 120_000);
 });
