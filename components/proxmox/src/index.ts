@@ -42,7 +42,7 @@ export type { Upid } from './client/wire-types.ts';
 // Desired VMs: read the cluster, plan, render, apply.
 export { readClusterSnapshot, type SnapshotOptions } from './vms/snapshot.ts';
 export { planVms } from './vms/plan-vms.ts';
-export { renderPlan, planToJson } from './vms/render-plan.ts';
+export { renderPlan, renderPlanSummary, planToJson } from './vms/render-plan.ts';
 export {
   applyPlan,
   runStepDirectly,

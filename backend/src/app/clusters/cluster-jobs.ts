@@ -3,6 +3,7 @@ import type { SkyyConfig } from '@skyy/contracts';
 import {
   applyPlan,
   renderPlan,
+  renderPlanSummary,
   type ApplyResult,
   type DesiredHostVms,
   type ProxmoxClient,
@@ -162,16 +163,8 @@ export class ClusterJobs {
 
       const replan: VmPlan = await planCluster(pve, desired, payload.allowDelete);
       const after = describePlan(payload.clusterId, replan);
-      await ctx.log('info', `re-plan: ${renderPlan(replan).split('\n').at(-1) ?? ''}`);
-      // The inventory shows the new VMs without waiting for the schedule.
-      await this.jobs
-        .enqueue(
-          'system',
-          CLUSTER_SYNC_JOB,
-          { clusterId: payload.clusterId },
-          syncJobOptions(payload.clusterId),
-        )
-        .catch(() => undefined);
+      await ctx.log('info', `re-plan: ${renderPlanSummary(replan)}`);
+      await this.requestSync(payload.clusterId);
       if (failed.length > 0)
         throw new Error(
           `${failed.length} VM(s) failed: ${failed.map((vm) => vm.name).join(', ')}; see the log`,
@@ -211,21 +204,17 @@ export class ClusterJobs {
     if (replan)
       await ctx.log(
         'info',
-        `left to do: ${
-          renderPlan(replan)
-            .split('\n')
-            .find((l) => l.startsWith('Plan:')) ?? ''
-        } (plan again to see it, or retry this job to finish it)`,
+        `left to do: ${renderPlanSummary(replan)} (plan again to see it, or retry this job to finish it)`,
       );
-    await this.jobs
-      .enqueue(
-        'system',
-        CLUSTER_SYNC_JOB,
-        { clusterId: payload.clusterId },
-        syncJobOptions(payload.clusterId),
-      )
-      .catch(() => undefined);
+    await this.requestSync(payload.clusterId);
     throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('the apply was cancelled');
+  }
+
+  /** The inventory shows what an apply did without waiting for the schedule; best effort. */
+  private async requestSync(clusterId: string): Promise<void> {
+    await this.jobs
+      .enqueue('system', CLUSTER_SYNC_JOB, { clusterId }, syncJobOptions(clusterId))
+      .catch(() => undefined);
   }
 }
 

@@ -2,6 +2,12 @@ import { displayValue } from './config-values.ts';
 import { formatGiB } from './target.ts';
 import type { CreateAction, VmAction, VmPlan } from './types.ts';
 
+/** The plan's one-line count: `Plan: 1 to create, 0 to update, … unchanged.` */
+export function renderPlanSummary(plan: VmPlan): string {
+  const s = plan.summary;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.unchanged} unchanged${s.keep ? `, ${s.keep} kept` : ''}.`;
+}
+
 /**
  * The plan as a human reads it before approving, in the manner of Terraform:
  * `+` create, `~` update in place, `-/+` replace, `-` delete.
@@ -15,10 +21,7 @@ export function renderPlan(plan: VmPlan): string {
     lines.push('Skyy will perform the following actions on the Proxmox cluster:', '');
     for (const action of changing) lines.push(...renderAction(action), '');
   }
-  const s = plan.summary;
-  lines.push(
-    `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.unchanged} unchanged${s.keep ? `, ${s.keep} kept` : ''}.`,
-  );
+  lines.push(renderPlanSummary(plan));
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:');
     for (const w of plan.warnings) lines.push(`  ! ${w.vm ?? w.node ?? ''}: ${w.message}`);
