@@ -7,10 +7,11 @@ import { Authenticator } from '../../core/http/authenticator.ts';
 import type { Caller } from '../../core/http/caller.ts';
 import { CONFIG } from '../../core/tokens.ts';
 import { ApiTokensRepository, parseScopes } from './api-tokens.repository.ts';
-import { addMs, Clock, HOUR_MS, MINUTE_MS } from './clock.ts';
+import { Clock, MINUTE_MS } from './clock.ts';
 import { safeEqual, sha256 } from './secret-tokens.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from './session-cookies.ts';
 import { SessionsRepository } from './sessions.repository.ts';
+import { sessionExpiry } from './sessions.service.ts';
 
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -88,11 +89,8 @@ export class SessionAuthenticator extends Authenticator {
       }
     }
     if (Date.parse(session.last_seen_at) + TOUCH_INTERVAL_MS <= now.getTime()) {
-      const ttl = this.config.auth.session_ttl_hours * HOUR_MS;
-      const sliding = addMs(now, ttl).getTime();
-      // Activity extends a session, but never past its absolute lifetime from sign-in.
-      const ceiling = Date.parse(session.created_at) + this.config.auth.session_max_hours * HOUR_MS;
-      await this.sessions.touch(id, now.toISOString(), new Date(Math.min(sliding, ceiling)).toISOString());
+      const expiry = sessionExpiry(this.config.auth, new Date(session.created_at), now);
+      await this.sessions.touch(id, now.toISOString(), expiry.toISOString());
     }
     return {
       userId: user.id,

@@ -10,6 +10,20 @@ import { randomSecret, sha256 } from './secret-tokens.ts';
 import type { IssuedSession } from './session-cookies.ts';
 import { SessionsRepository } from './sessions.repository.ts';
 
+/**
+ * When a session seen at `now` ends: the sliding window from `now`, but never past its absolute
+ * lifetime from sign-in (`createdAt`). The one place that decides it, at sign-in and on activity.
+ */
+export function sessionExpiry(
+  auth: Pick<SkyyConfig['auth'], 'session_ttl_hours' | 'session_max_hours'>,
+  createdAt: Date,
+  now: Date,
+): Date {
+  const sliding = addMs(now, auth.session_ttl_hours * HOUR_MS).getTime();
+  const ceiling = addMs(createdAt, auth.session_max_hours * HOUR_MS).getTime();
+  return new Date(Math.min(sliding, ceiling));
+}
+
 /** Starts and ends browser sessions. Checking them on each request is the authenticator's job. */
 @Injectable()
 export class SessionsService {
@@ -18,11 +32,6 @@ export class SessionsService {
     @Inject(CONFIG) private readonly config: SkyyConfig,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
-
-  /** A new session's first expiry: the sliding window, unless the absolute lifetime is shorter. */
-  get ttlMs(): number {
-    return Math.min(this.config.auth.session_ttl_hours, this.config.auth.session_max_hours) * HOUR_MS;
-  }
 
   async start(userId: string, context: RequestContext, tx: Executor): Promise<IssuedSession> {
     const now = this.clock.now();
@@ -36,7 +45,7 @@ export class SessionsService {
         user_id: userId,
         csrf_token: issued.csrfToken,
         created_at: now.toISOString(),
-        expires_at: addMs(now, this.ttlMs).toISOString(),
+        expires_at: sessionExpiry(this.config.auth, now, now).toISOString(),
         last_seen_at: now.toISOString(),
         ip: context.ip,
         user_agent: context.userAgent,
