@@ -1,6 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkIn, readMails, signInAs } from '../backend/test/auth-helpers.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import {
+  screenshot,
+  signIn,
+  startConsole,
+  type ConsoleUnderTest,
+  closePagesAfterEach,
+} from './support/console.ts';
 
 /** The sign-in journeys of the console against a real backend on a fresh SQLite database. */
 // One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
@@ -11,10 +17,7 @@ describe('console: accounts and sign-in', { retry: 1 }, () => {
   beforeAll(async () => {
     app = await startConsole();
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
+  closePagesAfterEach(() => app);
   afterAll(() => app?.close());
 
   it('offers "Create the first administrator" on an empty install, then opens the dashboard', async () => {

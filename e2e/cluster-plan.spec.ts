@@ -1,16 +1,12 @@
 import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addSimulatorCluster,
-  settledJob,
-  shortenProxmoxTimings,
-  startTlsSimulator,
-} from '../backend/src/app/clusters/testing/proxmox-lab.ts';
-import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settledJob } from '../backend/src/app/clusters/testing/proxmox-lab.ts';
+import type { SignedInUser } from '../backend/test/auth-helpers.ts';
 import { seriousViolations } from './support/axe.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import { screenshot, signIn, type ConsoleUnderTest, closePagesAfterEach } from './support/console.ts';
+import { startProxmoxConsole, type ProxmoxConsole } from './support/proxmox-console.ts';
 
 const examples = path.resolve(import.meta.dirname, '../components/proxmox/examples/cluster');
 
@@ -23,23 +19,14 @@ describe('console: cluster plan', { retry: 1 }, () => {
   let clusterId: string;
   let applyJobId: string | undefined;
 
+  let lab: ProxmoxConsole | undefined;
+
   beforeAll(async () => {
-    const lab = await startTlsSimulator();
-    sim = lab.sim;
-    app = await startConsole();
-    shortenProxmoxTimings(app.t);
-    const admin = await signInAs(app.t, 'admin');
-    operator = await signInAs(app.t, 'operator');
-    clusterId = (await addSimulatorCluster(app.t, admin.headers, sim, lab.fingerprint, 'puma')).id;
+    lab = await startProxmoxConsole();
+    ({ app, sim, operator, clusterId } = lab);
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
-  afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-  });
+  closePagesAfterEach(() => app);
+  afterAll(() => lab?.close());
 
   it("shows on the host page how the cluster differs from the VMs the host's YAML declares", async () => {
     const content = readFileSync(path.join(examples, 'pve1.yaml'), 'utf8');

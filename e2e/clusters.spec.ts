@@ -1,38 +1,23 @@
-import type { ProxmoxSimulator } from '@skyy/sim-proxmox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addSimulatorCluster,
-  shortenProxmoxTimings,
-  startTlsSimulator,
-} from '../backend/src/app/clusters/testing/proxmox-lab.ts';
-import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignedInUser } from '../backend/test/auth-helpers.ts';
+import { screenshot, signIn, type ConsoleUnderTest, closePagesAfterEach } from './support/console.ts';
+import { startProxmoxConsole, type ProxmoxConsole } from './support/proxmox-console.ts';
 
 /** A Proxmox cluster (the simulator on loopback, over HTTPS) synced from the console. */
 // One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
 describe('console: clusters', { retry: 1 }, () => {
   let app: ConsoleUnderTest;
-  let sim: ProxmoxSimulator;
   let operator: SignedInUser;
   let clusterId: string;
 
+  let lab: ProxmoxConsole | undefined;
+
   beforeAll(async () => {
-    const lab = await startTlsSimulator();
-    sim = lab.sim;
-    app = await startConsole();
-    shortenProxmoxTimings(app.t);
-    const admin = await signInAs(app.t, 'admin');
-    operator = await signInAs(app.t, 'operator');
-    clusterId = (await addSimulatorCluster(app.t, admin.headers, sim, lab.fingerprint, 'puma')).id;
+    lab = await startProxmoxConsole();
+    ({ app, operator, clusterId } = lab);
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
-  afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-  });
+  closePagesAfterEach(() => app);
+  afterAll(() => lab?.close());
 
   it('syncs a cluster with one click and shows its nodes, guests, storage and GPUs as they arrive', async () => {
     const page = await app.newPage();

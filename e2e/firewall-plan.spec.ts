@@ -1,9 +1,15 @@
 import { PfSenseSimulator } from '@skyy/sim-pfsense';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { seriousViolations } from './support/axe.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import {
+  screenshot,
+  signIn,
+  startConsole,
+  type ConsoleUnderTest,
+  closePagesAfterEach,
+} from './support/console.ts';
 
 const hargett = fileURLToPath(
   new URL('../desired_state/networking/networking_hargett.yaml', import.meta.url),
@@ -39,10 +45,7 @@ describe('console: firewall plan', { retry: 1 }, () => {
     expect(created.status, created.body).toBe(201);
     firewallId = created.json<{ id: string }>().id;
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
+  closePagesAfterEach(() => app);
   afterAll(async () => {
     await app?.close();
     await sim?.close();

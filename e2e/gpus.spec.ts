@@ -1,8 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentState, chassisState, gpuConfigYaml } from '../backend/src/app/gpus/testing/gpu-state.ts';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
 import { seriousViolations } from './support/axe.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import {
+  screenshot,
+  signIn,
+  startConsole,
+  type ConsoleUnderTest,
+  closePagesAfterEach,
+} from './support/console.ts';
 
 /** A host per attempt: a retry after a failure must not meet the first attempt's token (409). */
 let attempt = 0;
@@ -23,10 +29,7 @@ describe('console: GPUs', { retry: 1 }, () => {
     app = await startConsole();
     admin = await signInAs(app.t, 'admin');
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
+  closePagesAfterEach(() => app);
   afterAll(() => app?.close());
 
   async function heartbeat(token: string, temperatureC: number, minutesAgo: number): Promise<void> {

@@ -1,8 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
-import { repoRoot, screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import {
+  repoRoot,
+  screenshot,
+  signIn,
+  startConsole,
+  type ConsoleUnderTest,
+  closePagesAfterEach,
+} from './support/console.ts';
 
 const referenceHosts = path.resolve(
   repoRoot,
@@ -19,10 +26,7 @@ describe('console: inventory', { retry: 1 }, () => {
     app = await startConsole();
     operator = await signInAs(app.t, 'operator');
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
+  closePagesAfterEach(() => app);
   afterAll(() => app?.close());
 
   it('creates, edits and deletes a host, with field errors from the shared schema', async () => {

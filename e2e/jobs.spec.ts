@@ -1,6 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import {
+  screenshot,
+  signIn,
+  startConsole,
+  type ConsoleUnderTest,
+  closePagesAfterEach,
+} from './support/console.ts';
 
 /** Jobs as an operator sees them: started from the console, log streaming in over SSE. */
 // One retry: a browser journey on a loaded 2-core machine can miss a step by timing alone; a real defect fails twice.
@@ -12,10 +18,7 @@ describe('console: jobs', { retry: 1 }, () => {
     app = await startConsole();
     operator = await signInAs(app.t, 'operator');
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
+  closePagesAfterEach(() => app);
   afterAll(() => app?.close());
 
   it('starts system.diagnostics, streams its log live, and says when it ends', async () => {

@@ -1,9 +1,15 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentState } from '../backend/src/app/gpus/testing/gpu-state.ts';
 import { signInAs, type SignedInUser } from '../backend/test/auth-helpers.ts';
-import { screenshot, signIn, startConsole, type ConsoleUnderTest } from './support/console.ts';
+import {
+  screenshot,
+  signIn,
+  startConsole,
+  type ConsoleUnderTest,
+  closePagesAfterEach,
+} from './support/console.ts';
 
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
@@ -108,10 +114,7 @@ describe('console: main pages', { retry: 1 }, () => {
     });
     if (beat.status !== 204) throw new Error(`heartbeat: ${beat.status} ${beat.body}`);
   }, 300_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await app.captureFailure(task.name, task.result.errors);
-    await app.closePages();
-  });
+  closePagesAfterEach(() => app);
   afterAll(() => app?.close());
 
   const mainPages = () => [

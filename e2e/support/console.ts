@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../backend/test/harness.ts';
 
 // A browser journey on a busy 2-core CI machine can take longer than a unit test: give every
@@ -170,6 +170,20 @@ function traceOf(page: Page): string[] {
     note(`✗ ${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`);
   });
   return lines;
+}
+
+/**
+ * Registers the after-each every browser test file wants: a failed test leaves screenshots and
+ * traces of its pages (test-results/screenshots/FAILED-*), then the test's pages are closed so
+ * they stop listening to live events. `app` is read late: the console starts in beforeAll.
+ */
+export function closePagesAfterEach(app: () => ConsoleUnderTest | undefined): void {
+  afterEach(async ({ task }) => {
+    const console = app();
+    if (!console) return;
+    if (task.result?.state === 'fail') await console.captureFailure(task.name, task.result.errors);
+    await console.closePages();
+  });
 }
 
 /** Saves what the page looks like now under test-results/screenshots/ (CI keeps the folder). */
