@@ -7,7 +7,8 @@ import { Api } from '../../core/http/api.ts';
 import { ApiError } from '../../core/http/api-error.ts';
 import { Confirm } from '../../shared/confirm-dialog.ts';
 import { Icon } from '../../shared/icon.ts';
-import { readText, yamlFileName } from '../../shared/read-text.ts';
+import { FileDrop } from '../../shared/file-drop.ts';
+import { mergeFilesByName, readYamlFiles } from '../../shared/read-text.ts';
 import { StartedJobs } from '../jobs/jobs-api.ts';
 import { VmPlanActions } from './vm-plan-actions.ts';
 
@@ -43,28 +44,9 @@ export function problemsByFile(errors: { path: string; message: string }[]): Fil
  */
 @Component({
   selector: 'app-cluster-plan',
-  imports: [RouterLink, MatButtonModule, MatProgressBarModule, Icon, VmPlanActions],
+  imports: [RouterLink, MatButtonModule, MatProgressBarModule, Icon, VmPlanActions, FileDrop],
   templateUrl: './cluster-plan.html',
   styles: `
-    .drop {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      justify-content: center;
-      gap: 12px;
-      padding: 24px 16px;
-      margin-bottom: 16px;
-      border: 2px dashed var(--mat-sys-outline);
-      border-radius: 12px;
-      color: var(--mat-sys-on-surface-variant);
-    }
-    .drop.dragging {
-      border-color: var(--mat-sys-primary);
-      background: var(--mat-sys-primary-container);
-    }
-    .drop p {
-      margin: 0;
-    }
     .options {
       display: flex;
       flex-wrap: wrap;
@@ -106,7 +88,6 @@ export class ClusterPlanPage {
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected readonly busy = signal(false);
-  protected readonly dragging = signal(false);
 
   /** VMs a confirmation must name: deleted, or deleted and created again. */
   protected readonly destructive = computed(
@@ -120,33 +101,11 @@ export class ClusterPlanPage {
     return !!plan && plan.hasChanges && plan.plan.errors.length === 0 && !this.busy();
   });
 
-  protected onDragOver(event: DragEvent): void {
-    event.preventDefault();
-    this.dragging.set(true);
-  }
-
-  protected async onDrop(event: DragEvent): Promise<void> {
-    event.preventDefault();
-    this.dragging.set(false);
-    await this.add(Array.from(event.dataTransfer?.files ?? []));
-  }
-
-  protected async onChoose(picker: HTMLInputElement): Promise<void> {
-    await this.add(Array.from(picker.files ?? []));
-    picker.value = '';
-  }
-
   /** Adds YAML files (same name replaces) and plans the whole set again. */
   async add(chosen: File[]): Promise<void> {
-    this.skipped.set(chosen.filter((file) => !yamlFileName.test(file.name)).map((file) => file.name));
-    const read = await Promise.all(
-      chosen
-        .filter((file) => yamlFileName.test(file.name))
-        .map(async (file) => ({ name: file.name, content: await readText(file) })),
-    );
-    const byName = new Map(this.files().map((file) => [file.name, file]));
-    for (const file of read) byName.set(file.name, file);
-    this.files.set([...byName.values()].sort((a, b) => a.name.localeCompare(b.name)));
+    const { files, skipped } = await readYamlFiles(chosen);
+    this.skipped.set(skipped);
+    this.files.set(mergeFilesByName(this.files(), files));
     if (this.files().length) await this.runPlan();
   }
 

@@ -1,9 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, input, output, signal } from '@angular/core';
-import { MatButtonModule } from '@angular/material/button';
 import { networkingDocumentSchema, type NetworkingDocument } from '@skyy/contracts';
 import { Api } from '../../core/http/api.ts';
 import { ApiError } from '../../core/http/api-error.ts';
-import { Icon } from '../../shared/icon.ts';
+import { FileDrop } from '../../shared/file-drop.ts';
 import { readText, yamlFileName } from '../../shared/read-text.ts';
 
 /**
@@ -13,29 +12,16 @@ import { readText, yamlFileName } from '../../shared/read-text.ts';
  */
 @Component({
   selector: 'app-networking-upload',
-  imports: [MatButtonModule, Icon],
+  imports: [FileDrop],
   template: `
-    <div
-      class="drop"
-      [class.dragging]="dragging()"
-      (dragover)="onDragOver($event)"
-      (dragleave)="dragging.set(false)"
-      (drop)="onDrop($event)"
-    >
-      <app-icon name="upload_file" />
-      <span>Drop a networking YAML file here, or</span>
-      <input
-        #picker
-        class="visually-hidden"
-        type="file"
-        accept=".yaml,.yml"
-        aria-label="Networking YAML file"
-        (change)="onChoose(picker)"
-      />
-      <button mat-stroked-button type="button" [disabled]="busy()" (click)="picker.click()">
-        Upload networking file
-      </button>
-    </div>
+    <app-file-drop
+      prompt="Drop a networking YAML file here, or"
+      label="Networking YAML file"
+      button="Upload networking file"
+      compact
+      [disabled]="busy()"
+      (chosen)="onChosen($event)"
+    />
     @if (busy()) {
       <p class="muted" role="status">Checking {{ name() }}…</p>
     }
@@ -54,22 +40,6 @@ import { readText, yamlFileName } from '../../shared/read-text.ts';
     }
   `,
   styles: `
-    .drop {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 12px;
-      padding: 12px 16px;
-      margin: 8px 0;
-      border: 2px dashed var(--mat-sys-outline);
-      border-radius: 12px;
-      color: var(--mat-sys-on-surface-variant);
-    }
-    .drop.dragging {
-      border-color: var(--mat-sys-primary);
-      background: var(--mat-sys-primary-container);
-      color: var(--mat-sys-on-primary-container);
-    }
     .problem {
       color: var(--mat-sys-error);
       white-space: pre-wrap;
@@ -83,28 +53,14 @@ export class NetworkingUpload {
   /** After a file was stored: the page reloads its plan. */
   readonly uploaded = output<NetworkingDocument>();
 
-  protected readonly dragging = signal(false);
   protected readonly busy = signal(false);
   protected readonly name = signal('');
   protected readonly stored = signal<NetworkingDocument | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly findings = signal<string[]>([]);
 
-  protected onDragOver(event: DragEvent): void {
-    event.preventDefault();
-    this.dragging.set(true);
-  }
-
-  protected async onDrop(event: DragEvent): Promise<void> {
-    event.preventDefault();
-    this.dragging.set(false);
-    const file = event.dataTransfer?.files[0];
-    if (file) await this.upload(file);
-  }
-
-  protected async onChoose(picker: HTMLInputElement): Promise<void> {
-    const file = picker.files?.[0];
-    picker.value = '';
+  protected async onChosen(files: File[]): Promise<void> {
+    const [file] = files;
     if (file) await this.upload(file);
   }
 

@@ -4,8 +4,8 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import type { HostImportResult } from '@skyy/contracts';
 import { errorMessage } from '../../core/http/api-error.ts';
-import { Icon } from '../../shared/icon.ts';
-import { readText, yamlFileName } from '../../shared/read-text.ts';
+import { FileDrop } from '../../shared/file-drop.ts';
+import { mergeFilesByName, readYamlFiles } from '../../shared/read-text.ts';
 import { HostsApi } from './hosts-api.ts';
 
 interface ChosenFile {
@@ -19,7 +19,7 @@ interface ChosenFile {
  */
 @Component({
   selector: 'app-host-import',
-  imports: [RouterLink, MatButtonModule, MatProgressBarModule, Icon],
+  imports: [RouterLink, MatButtonModule, MatProgressBarModule, FileDrop],
   templateUrl: './host-import.html',
   styleUrl: './host-import.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -33,7 +33,6 @@ export class HostImport {
   /** Whether the report on screen is from a dry run (then "Import" applies it). */
   protected readonly checked = signal(false);
   protected readonly busy = signal(false);
-  protected readonly dragging = signal(false);
   protected readonly error = signal<string | null>(null);
 
   protected readonly invalidCount = computed(
@@ -43,32 +42,11 @@ export class HostImport {
     () => this.checked() && this.report() !== null && this.invalidCount() === 0 && !this.busy(),
   );
 
-  protected onDragOver(event: DragEvent): void {
-    event.preventDefault();
-    this.dragging.set(true);
-  }
-
-  protected async onDrop(event: DragEvent): Promise<void> {
-    event.preventDefault();
-    this.dragging.set(false);
-    await this.add(Array.from(event.dataTransfer?.files ?? []));
-  }
-
-  protected async onChoose(input: HTMLInputElement): Promise<void> {
-    await this.add(Array.from(input.files ?? []));
-    input.value = '';
-  }
-
   /** Adds YAML files (a file of the same name is replaced) and checks the whole set again. */
   async add(chosen: File[]): Promise<void> {
-    const yaml = chosen.filter((file) => yamlFileName.test(file.name));
-    this.skipped.set(chosen.filter((file) => !yamlFileName.test(file.name)).map((file) => file.name));
-    const read = await Promise.all(
-      yaml.map(async (file) => ({ name: file.name, content: await readText(file) })),
-    );
-    const byName = new Map(this.files().map((file) => [file.name, file]));
-    for (const file of read) byName.set(file.name, file);
-    this.files.set([...byName.values()].sort((a, b) => a.name.localeCompare(b.name)));
+    const { files, skipped } = await readYamlFiles(chosen);
+    this.skipped.set(skipped);
+    this.files.set(mergeFilesByName(this.files(), files));
     if (this.files().length) await this.run(true);
   }
 
