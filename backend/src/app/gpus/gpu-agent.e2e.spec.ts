@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUNDLED_CONFIG, runAgent, type RunningAgent } from '@skyy/gpu-agent';
-import type { GpuAgentCreated, GpuAgentList, GpuFleet, GpuHistory } from '@skyy/contracts';
+import type { GpuAgentList, GpuFleet, GpuHistory } from '@skyy/contracts';
 import { createSimState, STATE_ENV, writeState } from '@skyy/sim-nvidia-smi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
@@ -11,6 +11,7 @@ import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
 import { GpuConfigWaiters } from './gpu-config-waiters.ts';
 import { gpuConfigYaml } from './testing/gpu-state.ts';
+import { issueAgentToken } from './testing/agent-api.ts';
 
 /**
  * The real GPU agent (components/gpu-agent, in dry-run, reading the simulator's fake nvidia-smi)
@@ -74,13 +75,7 @@ describe.each(testDatabases())('the GPU agent against Skyy Command on %s', (dial
     viewer = (await signInAs(t, 'viewer')).headers;
     operator = (await signInAs(t, 'operator')).headers;
     const admin = (await signInAs(t, 'admin')).headers;
-    const issued = await t.request({
-      method: 'POST',
-      url: '/api/v1/gpu-agents',
-      headers: admin,
-      body: { host: HOST },
-    });
-    const { token } = issued.json<GpuAgentCreated>();
+    const { token } = await issueAgentToken(t, admin, HOST);
     const put = await t.request({
       method: 'PUT',
       url: `/api/v1/gpus/config/${HOST}`,

@@ -1,10 +1,11 @@
-import type { GpuAgentCreated, GpuAgentList, GpuFleet } from '@skyy/contracts';
+import type { GpuAgentList, GpuFleet } from '@skyy/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus, type LiveEvent } from '../../core/events/event-bus.ts';
 import { signInAs } from '../../../test/auth-helpers.ts';
 import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
 import { agentState, chassisState } from './testing/gpu-state.ts';
+import { issueAgentToken, postHeartbeat } from './testing/agent-api.ts';
 
 const GPU = 'GPU-c4a55150-0000-4000-8000-000000000001';
 
@@ -22,23 +23,9 @@ describe.each(testDatabases())('GPU agents’ chassis fans on %s', (dialect) => 
   });
   afterAll(() => t.close());
 
-  async function issueToken(host: string): Promise<string> {
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/v1/gpu-agents',
-      headers: admin,
-      body: { host },
-    });
-    expect(res.status).toBe(201);
-    return res.json<GpuAgentCreated>().token;
-  }
+  const issueToken = async (host: string) => (await issueAgentToken(t, admin, host)).token;
   async function heartbeat(host: string, token: string, body: unknown): Promise<void> {
-    const res = await t.request({
-      method: 'POST',
-      url: `/api/v1/gpu-agents/${host}/heartbeat`,
-      headers: { authorization: `Bearer ${token}` },
-      body,
-    });
+    const res = await postHeartbeat(t, host, token, body);
     expect(res.status, res.body).toBe(204);
   }
   async function agentOf(host: string) {

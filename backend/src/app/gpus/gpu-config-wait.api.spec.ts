@@ -6,6 +6,7 @@ import { testDatabases } from '../../../test/test-databases.ts';
 import { waitFor } from '../../core/queue/testing/queue-kit.ts';
 import { GpuConfigWaiters } from './gpu-config-waiters.ts';
 import { gpuConfigYaml } from './testing/gpu-state.ts';
+import { issueAgentToken } from './testing/agent-api.ts';
 
 type Answer = Awaited<ReturnType<TestServer['request']>>;
 
@@ -38,14 +39,7 @@ describe.each(testDatabases())('GPU config long-poll on %s', (dialect) => {
   async function tokenOf(host: string): Promise<string> {
     const known = tokens.get(host);
     if (known) return known;
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/v1/gpu-agents',
-      headers: admin,
-      body: { host },
-    });
-    expect(res.status).toBe(201);
-    const { token } = res.json<GpuAgentCreated>();
+    const { token } = await issueAgentToken(t, admin, host);
     tokens.set(host, token);
     return token;
   }

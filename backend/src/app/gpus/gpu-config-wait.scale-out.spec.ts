@@ -1,4 +1,3 @@
-import type { GpuAgentCreated } from '@skyy/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAs } from '../../../test/auth-helpers.ts';
 import { postgresUrl } from '../../../test/test-databases.ts';
@@ -6,6 +5,7 @@ import { waitFor } from '../../core/queue/testing/queue-kit.ts';
 import { openReplicaCluster, type ReplicaCluster } from '../../core/queue/testing/replicas.ts';
 import { GpuConfigWaiters } from './gpu-config-waiters.ts';
 import { gpuConfigYaml } from './testing/gpu-state.ts';
+import { issueAgentToken } from './testing/agent-api.ts';
 
 const databaseUrl = postgresUrl();
 const redisUrl = process.env.REDIS_URL;
@@ -33,13 +33,8 @@ describe.runIf(databaseUrl && redisUrl)('GPU config long-poll across replicas (R
         body: { yaml: gpuConfigYaml({ shutdownTemp }) },
       });
     expect((await save(80)).status).toBe(200);
-    const issued = await a.request({
-      method: 'POST',
-      url: '/api/v1/gpu-agents',
-      headers: admin,
-      body: { host: 'replica-host' },
-    });
-    const headers = { authorization: `Bearer ${issued.json<GpuAgentCreated>().token}` };
+    const { token } = await issueAgentToken(a, admin, 'replica-host');
+    const headers = { authorization: `Bearer ${token}` };
     const first = await fetch(`${b.url}/api/v1/gpu-agents/replica-host/config`, { headers });
     await first.text();
 

@@ -1,11 +1,4 @@
-import type {
-  GpuAgentCreated,
-  GpuAgentList,
-  GpuConfig,
-  GpuFleet,
-  GpuHistory,
-  Problem,
-} from '@skyy/contracts';
+import type { GpuAgentList, GpuConfig, GpuFleet, GpuHistory, Problem } from '@skyy/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus, type LiveEvent } from '../../core/events/event-bus.ts';
 import { controlClock, signInAs } from '../../../test/auth-helpers.ts';
@@ -13,6 +6,7 @@ import { startTestServer, type TestServer } from '../../../test/harness.ts';
 import { testDatabases } from '../../../test/test-databases.ts';
 import { GpuTelemetryService } from './gpu-telemetry.service.ts';
 import { agentState, gpuConfigYaml } from './testing/gpu-state.ts';
+import { issueAgentToken, postHeartbeat } from './testing/agent-api.ts';
 
 const GPU_A = 'GPU-aaaaaaaa-0000-4000-8000-000000000001';
 const GPU_B = 'GPU-bbbbbbbb-0000-4000-8000-000000000002';
@@ -33,21 +27,11 @@ describe.each(testDatabases())('GPUs API on %s', (dialect) => {
   });
   afterAll(() => t.close());
 
-  async function issueToken(host: string): Promise<GpuAgentCreated> {
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/v1/gpu-agents',
-      headers: admin,
-      body: { host },
-    });
-    expect(res.status).toBe(201);
-    return res.json<GpuAgentCreated>();
-  }
+  const issueToken = (host: string) => issueAgentToken(t, admin, host);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const putConfig = (url: string, yaml: string, headers = operator) =>
     t.request({ method: 'PUT', url, headers, body: { yaml } });
-  const heartbeat = (host: string, token: string, body: unknown) =>
-    t.request({ method: 'POST', url: `/api/v1/gpu-agents/${host}/heartbeat`, headers: bearer(token), body });
+  const heartbeat = (host: string, token: string, body: unknown) => postHeartbeat(t, host, token, body);
   const fleet = async () =>
     (await t.request({ method: 'GET', url: '/api/v1/gpus', headers: viewer })).json<GpuFleet>();
 
